@@ -1,0 +1,63 @@
+package org.hyphae.launcher;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The command line of {@code bin/hyphae}.
+ *
+ * @param home the distribution folder (bundles/, config/, deploy/)
+ * @param data the node's data directory
+ * @param port the TCP listen port; later transports take the ports after it
+ * @param headless no interactive shell
+ */
+record LaunchOptions(Path home, Path data, int port, boolean headless) {
+
+    static final int DEFAULT_PORT = 4001;
+    static final String USAGE = """
+            Usage: hyphae [--data <dir>] [--port <n>] [--headless]
+              --data <dir>   data directory (identity.key, config/, stores); default ./data
+              --port <n>     TCP listen port; 0 picks a free one; default 4001
+              --headless     no interactive shell (for services); stop with SIGTERM
+              --help         this text""";
+
+    /**
+     * Parses the arguments.
+     *
+     * @throws IllegalArgumentException with a message fit for the user
+     */
+    static LaunchOptions parse(List<String> args, Path home) {
+        Path data = Path.of("data");
+        int port = DEFAULT_PORT;
+        boolean headless = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            switch (arg) {
+                case "--data" -> data = Path.of(value(args, ++i, arg));
+                case "--port" -> port = port(value(args, ++i, arg));
+                case "--headless" -> headless = true;
+                default -> throw new IllegalArgumentException("unknown option " + arg);
+            }
+        }
+        return new LaunchOptions(home.toAbsolutePath().normalize(), data.toAbsolutePath().normalize(), port, headless);
+    }
+
+    private static String value(List<String> args, int index, String option) {
+        if (index >= args.size() || args.get(index).startsWith("--")) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.get(index);
+    }
+
+    private static int port(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--port must be a number from 0 to 65535, got \"" + text + "\"");
+    }
+}

@@ -1,0 +1,120 @@
+package org.hyphae.tests.process;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A node started from the assembled distribution ({@code bin/hyphae}) as its own process, with its
+ * output collected line by line so tests can wait for what an operator would see.
+ */
+final class NodeProcess implements AutoCloseable {
+
+    private final Process process;
+    private final List<String> lines = new ArrayList<>();
+    private final long startedNanos = System.nanoTime();
+
+    private NodeProcess(Process process) {
+        this.process = process;
+        Thread reader = new Thread(this::collect, "node-output-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static Path distribution() {
+        Path home = Path.of(System.getProperty("hyphae.distribution", "../../distribution/target/hyphae"));
+        if (!Files.isExecutable(home.resolve("bin/hyphae"))) {
+            throw new IllegalStateException("no assembled node at " + home.toAbsolutePath()
+                    + ": build the distribution module first (mvn install -pl distribution -am)");
+        }
+        return home;
+    }
+
+    static NodeProcess start(Path workingDir, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(distribution().resolve("bin/hyphae").toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true);
+        return new NodeProcess(builder.start());
+    }
+
+    private void collect() {
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                }
+            }
+        } catch (IOException ended) {
+            // the process went away; what it printed is kept
+        }
+    }
+
+    /** Waits for a line matching {@code match}; returns it, or fails with everything printed so far. */
+    String awaitLine(Predicate<String> match, long timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        synchronized (lines) {
+            int seen = 0;
+            while (true) {
+                for (; seen < lines.size(); seen++) {
+                    if (match.test(lines.get(seen))) {
+                        return lines.get(seen);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("timed out after " + timeoutSeconds + " s; node printed:\n" + output());
+                }
+                TimeUnit.NANOSECONDS.timedWait(lines, left);
+            }
+        }
+    }
+
+    String output() {
+        synchronized (lines) {
+            return String.join("\n", lines);
+        }
+    }
+
+    long millisSinceStart() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+
+    Writer stdin() {
+        return new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** Sends SIGTERM and waits for the exit status. */
+    int terminate(long timeoutSeconds) throws InterruptedException {
+        process.destroy();
+        return awaitExit(timeoutSeconds);
+    }
+
+    int awaitExit(long timeoutSeconds) throws InterruptedException {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("node did not exit within " + timeoutSeconds + " s; printed:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}
