@@ -164,6 +164,11 @@ public final class PeerId {
                     && Arrays.equals(data, ((PublicKey) o).data);
         }
 
+        /**
+         * Returns a hash code consistent with {@link #equals(Object)}.
+         *
+         * @return the hash code
+         */
         @Override
         public int hashCode() {
             return 31 * type.hashCode() + Arrays.hashCode(data);
@@ -365,6 +370,11 @@ public final class PeerId {
         return o instanceof PeerId && multihash.equals(((PeerId) o).multihash);
     }
 
+    /**
+     * Returns a hash code consistent with {@link #equals(Object)}.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
         return multihash.hashCode();

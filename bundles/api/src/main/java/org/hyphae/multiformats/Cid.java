@@ -259,6 +259,11 @@ public final class Cid {
         return version == other.version && codec == other.codec && multihash.equals(other.multihash);
     }
 
+    /**
+     * Returns a hash code consistent with {@link #equals(Object)}.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
         return Objects.hash(version, codec, multihash);

@@ -304,10 +304,10 @@ public enum Multibase {
     }
 
     private static int digitValue(String alphabet, char c, boolean caseInsensitive) {
-        char lookup = caseInsensitive ? Character.toLowerCase(c) : c;
-        if (lookup > 0x7F) {
-            return -1;
+        if (c > 0x7F) {
+            return -1; // checked before case folding: some non-ASCII letters lower-case to ASCII ones
         }
+        char lookup = caseInsensitive && c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
         return alphabet.indexOf(lookup);
     }
 

@@ -210,6 +210,11 @@ public final class Multihash {
         return o instanceof Multihash && Arrays.equals(bytes, ((Multihash) o).bytes);
     }
 
+    /**
+     * Returns a hash code consistent with {@link #equals(Object)}.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
         return Arrays.hashCode(bytes);

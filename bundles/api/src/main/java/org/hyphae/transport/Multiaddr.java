@@ -101,6 +101,11 @@ public final class Multiaddr {
                     && Arrays.equals(value, ((Component) o).value);
         }
 
+        /**
+         * Returns a hash code consistent with {@link #equals(Object)}.
+         *
+         * @return the hash code
+         */
         @Override
         public int hashCode() {
             return 31 * protocol.hashCode() + Arrays.hashCode(value);
@@ -282,7 +287,10 @@ public final class Multiaddr {
             try {
                 out.add(new Component(protocol, value));
             } catch (IllegalArgumentException e) {
-                throw decodeError(bytes, e.getMessage(), pos, e);
+                String hex = hexForMessage(bytes);
+                throw new IllegalArgumentException(
+                        "invalid multiaddr bytes " + hex + ": " + e.getMessage() + " (" + protocol + " value at offset "
+                                + pos + ")", e);
             }
             pos += length;
         }
@@ -290,10 +298,14 @@ public final class Multiaddr {
     }
 
     private static IllegalArgumentException decodeError(byte[] bytes, String what, int offset, Throwable cause) {
-        String hex = bytes.length <= 64
+        return new IllegalArgumentException(
+                "invalid multiaddr bytes " + hexForMessage(bytes) + ": " + what + " at offset " + offset, cause);
+    }
+
+    private static String hexForMessage(byte[] bytes) {
+        return bytes.length <= 64
                 ? Multibase.BASE16.encodeRaw(bytes)
                 : Multibase.BASE16.encodeRaw(Arrays.copyOf(bytes, 64)) + "...";
-        return new IllegalArgumentException("invalid multiaddr bytes " + hex + ": " + what + " at offset " + offset, cause);
     }
 
     /**
@@ -480,6 +492,11 @@ public final class Multiaddr {
         return o instanceof Multiaddr && Arrays.equals(bytes, ((Multiaddr) o).bytes);
     }
 
+    /**
+     * Returns a hash code consistent with {@link #equals(Object)}.
+     *
+     * @return the hash code
+     */
     @Override
     public int hashCode() {
         return Arrays.hashCode(bytes);

@@ -132,6 +132,9 @@ class MultibaseTest {
         assertThrows(IllegalArgumentException.class, () -> Multibase.decode("meWVzIG1hbmkgIQ-"));
         assertThrows(IllegalArgumentException.class, () -> Multibase.decode("ueWVzIG1hbmkgIQ+"));
         assertThrows(IllegalArgumentException.class, () -> Multibase.decode("k2lcpzo5yik_dynfl"));
+        // non-ASCII letters whose lower case is ASCII ('\u0130' -> 'i', Kelvin sign -> 'k') are not digits
+        assertThrows(IllegalArgumentException.class, () -> Multibase.decode("bnb\u0130wy3dpeb3w64tmmq"));
+        assertThrows(IllegalArgumentException.class, () -> Multibase.decode("k2lcpzo5yi\u212Aidynfl"));
     }
 
     @Test

@@ -53,7 +53,7 @@ class NodeLifecycleTest {
             stdin.write("hyphae:status\n");
             stdin.flush();
             node.awaitLine(l -> l.contains("PeerID (CID): " + PeerId.parse(peer).toCid()), 30);
-            node.awaitLine(l -> l.startsWith("identity") && l.contains("ACTIVE"), 30);
+            node.awaitLine(l -> l.contains("identity   ACTIVE"), 30);
             // "exit" leaves the shell and, as in Felix's own launcher, stops the node.
             stdin.write("exit 0\n");
             stdin.flush();
