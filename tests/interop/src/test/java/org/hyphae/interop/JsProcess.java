@@ -209,6 +209,11 @@ public final class JsProcess implements AutoCloseable {
                 stdin.write('\n');
                 stdin.flush();
             }
+            if (exited.isDone()) {
+                // Exited after our check: the exit handler may already have failed the others.
+                answer.completeExceptionally(new IllegalStateException("the process exited with code "
+                        + exited.getNow(-1)));
+            }
             return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException e) {
             throw failure("cannot send " + copy + ": " + e.getMessage(), e);

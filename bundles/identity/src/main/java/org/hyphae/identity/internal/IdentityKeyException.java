@@ -12,7 +12,7 @@ public final class IdentityKeyException extends Exception {
     }
 
     public IdentityKeyException(Path file, String problem, Throwable cause) {
-        super("identity key file " + file.toAbsolutePath() + " " + problem, cause);
+        super("identity key file " + file.toAbsolutePath() + ": " + problem, cause);
         this.file = file;
     }
 

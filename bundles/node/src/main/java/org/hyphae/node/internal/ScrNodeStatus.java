@@ -91,7 +91,7 @@ public final class ScrNodeStatus implements NodeStatus {
                                 .map(ScrNodeStatus::describe).collect(Collectors.joining(", ")));
             case ComponentConfigurationDTO.FAILED_ACTIVATION:
                 return new Implementation(description.name, bundle, ImplementationState.UNAVAILABLE,
-                        "failed: " + firstLine(configuration.failure));
+                        "failed: " + rootCause(configuration.failure));
             default:
                 ServiceReference<?> service = serviceOf(contract, configuration.id);
                 if (service != null) {
@@ -154,17 +154,25 @@ public final class ScrNodeStatus implements NodeStatus {
         return reference.name + (reference.target == null ? "" : " " + reference.target);
     }
 
-    /** The exception message from SCR's failure text, which is a whole stack trace. */
-    static String firstLine(String failure) {
+    /**
+     * The innermost exception message of SCR's failure text, which is a whole stack trace whose
+     * outer exceptions (InvocationTargetException, ComponentException) say nothing useful.
+     */
+    static String rootCause(String failure) {
         if (failure == null || failure.isBlank()) {
             return "unknown reason";
         }
-        String line = failure.strip().lines().findFirst().orElse(failure);
-        int colon = line.indexOf(": ");
-        // "java.lang.IllegalStateException: identity key file ..." -> "identity key file ..."
-        if (colon > 0 && line.substring(0, colon).matches("[\\w.$]+(Exception|Error)")) {
-            return line.substring(colon + 2);
+        String cause = failure.strip().lines().findFirst().orElse(failure);
+        for (String line : (Iterable<String>) failure.lines()::iterator) {
+            if (line.startsWith("Caused by: ")) {
+                cause = line.substring("Caused by: ".length());
+            }
         }
-        return line;
+        int colon = cause.indexOf(": ");
+        // "org.example.SomeException: message" -> "message"
+        if (colon > 0 && cause.substring(0, colon).matches("[\\w.$]+")) {
+            return cause.substring(colon + 2);
+        }
+        return cause;
     }
 }

@@ -3,6 +3,8 @@ package org.hyphae.node.internal;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import org.hyphae.identity.Identity;
 import org.hyphae.node.AreaStatus;
@@ -30,6 +32,7 @@ public final class StartupReport implements FrameworkListener {
 
     /** How long bundles may take to bring up the identity after the framework reports STARTED. */
     private static final long IDENTITY_WAIT_MILLIS = 10_000;
+    private static final long POLL_MILLIS = 100;
 
     private final BundleContext context;
     private final NodeStatus status;
@@ -68,28 +71,44 @@ public final class StartupReport implements FrameworkListener {
     }
 
     private void report() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IDENTITY_WAIT_MILLIS);
         try {
-            Identity id = identity.waitForService(IDENTITY_WAIT_MILLIS);
-            if (id != null) {
-                printBanner(System.out, id, host.getService());
-            } else if (!Thread.currentThread().isInterrupted()) {
-                new NodeHalt(context).halt(whyNoIdentity());
+            while (true) {
+                Identity id = identity.waitForService(POLL_MILLIS);
+                if (id != null) {
+                    printBanner(System.out, id, host.getService());
+                    return;
+                }
+                // A key file that cannot be used fails at once: say so now, not after the wait.
+                Optional<Implementation> failed = identityImplementations().stream()
+                        .filter(i -> i.state() == ImplementationState.UNAVAILABLE && i.detail().startsWith("failed"))
+                        .findFirst();
+                if (failed.isPresent()) {
+                    new NodeHalt(context).halt(failed.get().detail());
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    new NodeHalt(context).halt(whyNoIdentity());
+                    return;
+                }
             }
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt();
         }
     }
 
+    private List<Implementation> identityImplementations() {
+        return status.areas().stream().filter(a -> a.area().equals("identity")).findFirst()
+                .map(AreaStatus::implementations).orElse(List.of());
+    }
+
     private String whyNoIdentity() {
-        AreaStatus area = status.areas().stream().filter(a -> a.area().equals("identity")).findFirst().orElseThrow();
-        List<Implementation> broken = area.implementations().stream()
-                .filter(i -> i.state() == ImplementationState.UNAVAILABLE).toList();
-        if (!broken.isEmpty()) {
-            return broken.get(0).detail();
-        }
-        return area.implementations().isEmpty()
-                ? "no identity bundle is installed (org.hyphae.identity)"
-                : "the identity did not come up within " + IDENTITY_WAIT_MILLIS / 1000 + " s";
+        List<Implementation> implementations = identityImplementations();
+        return implementations.stream().filter(i -> i.state() == ImplementationState.UNAVAILABLE)
+                .map(Implementation::detail).findFirst()
+                .orElse(implementations.isEmpty()
+                        ? "no identity bundle is installed (org.hyphae.identity)"
+                        : "the identity did not come up within " + IDENTITY_WAIT_MILLIS / 1000 + " s");
     }
 
     private void printBanner(PrintStream out, Identity id, Host host) {
