@@ -43,7 +43,7 @@ public final class Ed25519Identity implements Identity {
         try {
             keys = IdentityKeyFile.loadOrCreate(file);
         } catch (IdentityKeyException e) {
-            LOG.log(Level.ERROR, e.getMessage());
+            // SCR logs it; the node's start-up report stops the node with this message.
             throw new IllegalStateException(e.getMessage(), e);
         }
         warnIfReadableByOthers(file);

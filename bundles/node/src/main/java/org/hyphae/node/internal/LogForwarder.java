@@ -38,11 +38,23 @@ public final class LogForwarder implements LogListener {
             return;
         }
         String source = entry.getBundle() == null ? "framework" : entry.getBundle().getSymbolicName();
-        if (entry.getException() != null) {
-            LOG.log(level, "[" + source + "] " + entry.getMessage(), entry.getException());
+        Throwable exception = entry.getException();
+        if (exception != null && LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(level, "[" + source + "] " + entry.getMessage(), exception);
+        } else if (exception != null) {
+            // One line for the operator; the stack trace at DEBUG level.
+            LOG.log(level, "[" + source + "] " + entry.getMessage() + ": " + innermost(exception));
         } else {
             LOG.log(level, "[" + source + "] " + entry.getMessage());
         }
+    }
+
+    private static String innermost(Throwable exception) {
+        Throwable cause = exception;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
     @Deactivate

@@ -154,25 +154,32 @@ public final class ScrNodeStatus implements NodeStatus {
         return reference.name + (reference.target == null ? "" : " " + reference.target);
     }
 
+    /** Wrappers that SCR and reflection put around a component's own exception. */
+    private static final java.util.Set<String> WRAPPERS = java.util.Set.of(
+            "java.lang.reflect.InvocationTargetException", "org.osgi.service.component.ComponentException");
+
     /**
-     * The innermost exception message of SCR's failure text, which is a whole stack trace whose
-     * outer exceptions (InvocationTargetException, ComponentException) say nothing useful.
+     * The first meaningful exception message in SCR's failure text, which is a whole stack trace
+     * whose outer exceptions (InvocationTargetException, ComponentException) say nothing useful.
      */
     static String rootCause(String failure) {
         if (failure == null || failure.isBlank()) {
             return "unknown reason";
         }
-        String cause = failure.strip().lines().findFirst().orElse(failure);
-        for (String line : (Iterable<String>) failure.lines()::iterator) {
-            if (line.startsWith("Caused by: ")) {
-                cause = line.substring("Caused by: ".length());
+        String fallback = failure.strip().lines().findFirst().orElse(failure);
+        for (String line : (Iterable<String>) failure.strip().lines()::iterator) {
+            String exception = line.startsWith("Caused by: ") ? line.substring("Caused by: ".length()) : line;
+            if (exception != line || line.equals(fallback)) {
+                int colon = exception.indexOf(": ");
+                String type = colon > 0 ? exception.substring(0, colon) : exception;
+                if (colon > 0 && type.matches("[\\w.$]+") && !WRAPPERS.contains(type)) {
+                    return exception.substring(colon + 2);
+                }
+                if (colon < 0 && !WRAPPERS.contains(type.strip()) && !type.matches("[\\w.$]+")) {
+                    return exception;
+                }
             }
         }
-        int colon = cause.indexOf(": ");
-        // "org.example.SomeException: message" -> "message"
-        if (colon > 0 && cause.substring(0, colon).matches("[\\w.$]+")) {
-            return cause.substring(colon + 2);
-        }
-        return cause;
+        return fallback;
     }
 }

@@ -17,6 +17,11 @@ class ScrNodeStatusTest {
                 \t... 12 more
                 """;
         assertEquals("identity key file /d/identity.key: corrupt", ScrNodeStatus.rootCause(failure));
+        assertEquals("the real reason", ScrNodeStatus.rootCause("""
+                org.osgi.service.component.ComponentException: java.lang.reflect.InvocationTargetException
+                Caused by: java.lang.reflect.InvocationTargetException
+                Caused by: java.lang.IllegalArgumentException: the real reason
+                """));
     }
 
     @Test
