@@ -17,7 +17,6 @@ public final class Ed25519KeyPair {
 
     /** Length of the libp2p {@code PrivateKey} protobuf for Ed25519: 4 header bytes + seed + public key. */
     static final int PRIVATE_KEY_PROTOBUF_LENGTH = 4 + Ed25519.SECRET_KEY_SIZE + Ed25519.PUBLIC_KEY_SIZE;
-    private static final int PUBLIC_KEY_PROTOBUF_LENGTH = 4 + Ed25519.PUBLIC_KEY_SIZE;
     private static final byte FIELD_TYPE = 0x08;
     private static final byte FIELD_DATA = 0x12;
 
@@ -112,17 +111,7 @@ public final class Ed25519KeyPair {
 
     /** The libp2p {@code PublicKey} protobuf of the public key. */
     public byte[] publicKeyProtobuf() {
-        return publicKeyProtobuf(publicKey);
-    }
-
-    static byte[] publicKeyProtobuf(byte[] rawPublicKey) {
-        byte[] out = new byte[PUBLIC_KEY_PROTOBUF_LENGTH];
-        out[0] = FIELD_TYPE;
-        out[1] = (byte) KeyType.ED25519.number();
-        out[2] = FIELD_DATA;
-        out[3] = (byte) Ed25519.PUBLIC_KEY_SIZE;
-        System.arraycopy(rawPublicKey, 0, out, 4, Ed25519.PUBLIC_KEY_SIZE);
-        return out;
+        return new PeerId.PublicKey(KeyType.ED25519, publicKey).encode();
     }
 
     /** The peer id of this pair's public key. */
@@ -144,12 +133,11 @@ public final class Ed25519KeyPair {
      * @throws IllegalArgumentException if the key bytes are not a well-formed {@code PublicKey}
      */
     public static boolean verify(byte[] publicKeyProtobuf, byte[] data, byte[] signature) {
-        PeerId signer = PeerId.fromPublicKeyProtobuf(publicKeyProtobuf);
-        byte[] raw = signer.ed25519PublicKey().orElse(null);
-        if (raw == null || signature.length != Ed25519.SIGNATURE_SIZE) {
+        PeerId.PublicKey key = PeerId.PublicKey.decode(publicKeyProtobuf);
+        if (key.type() != KeyType.ED25519 || signature.length != Ed25519.SIGNATURE_SIZE) {
             return false;
         }
-        return new Ed25519PublicKeyParameters(raw, 0)
+        return new Ed25519PublicKeyParameters(key.data(), 0)
                 .verify(Ed25519.Algorithm.Ed25519, null, data, 0, data.length, signature, 0);
     }
 
