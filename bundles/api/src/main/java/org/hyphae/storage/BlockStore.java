@@ -1,36 +1,140 @@
 package org.hyphae.storage;
 
-import java.io.IOException;
+import java.io.InputStream;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import org.hyphae.multiformats.Cid;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Content-addressed blocks: a CID maps to the bytes whose hash it carries. The hash is checked on
- * write and on read; a mismatch is an error naming the CID.
+ * Content-addressed blocks: a CID maps to the bytes whose hash it carries.
  *
- * <p>First draft: the storage issue adds streaming of large values and iteration.
+ * <p><b>Verified both ways.</b> {@link #put} hashes the bytes (while streaming them, for
+ * {@link #put(Cid, InputStream)}) and stores nothing if they do not match the CID's multihash
+ * ({@link BlockMismatchException} naming the CID). {@link #get} hashes what it read and, if that does
+ * not match, throws {@link CorruptDataException} naming the CID and the file or connection, and
+ * returns nothing. Hash functions a store can check: at least sha2-256 and identity; a CID whose
+ * hash function the store cannot check is refused on write with {@link BlockMismatchException}.
+ *
+ * <p><b>Durable when acknowledged.</b> When {@code put} or {@code delete} returns, the change
+ * survives a crash of the process or the machine (for stores that keep data at all: the memory
+ * store's promise ends with the process). A crash during a {@code put} leaves either the whole block
+ * or nothing.
+ *
+ * <p><b>Threads.</b> Every method may be called from any number of threads at once.
+ *
+ * <p><b>Kinds.</b> Each implementation registers this service with {@link #KIND_PROPERTY} set to
+ * its kind ({@code fs}, {@code memory}, {@code jdbc}, ...). A consumer picks the kind with its
+ * reference's target, which Config Admin can change at runtime: see {@link #SELECTION_PID}.
  */
 @ProviderType
 public interface BlockStore {
 
-    /** Service property naming the implementation kind, e.g. {@code fs}, {@code memory}. */
+    /** Service property naming the implementation kind, e.g. {@code fs}, {@code memory}, {@code jdbc}. */
     String KIND_PROPERTY = "storage.kind";
 
-    /** Whether a block with this CID is stored. */
-    boolean has(Cid cid) throws IOException;
+    /**
+     * The configuration PID that selects the active kind. A consumer component lists it among its
+     * {@code configurationPid}s, names its reference {@value #REFERENCE_NAME} (dynamic, greedy) and
+     * has a {@code @Modified} method; setting {@code blockStore.target=(storage.kind=jdbc)} in this
+     * configuration then rebinds every such consumer without restarting it.
+     */
+    String SELECTION_PID = "org.hyphae.storage";
 
-    /** The block's bytes, verified against the CID, or empty if it is not stored. */
-    Optional<byte[]> get(Cid cid) throws IOException;
+    /** The reference name consumers use, so that {@code blockStore.target} in {@link #SELECTION_PID} applies. */
+    String REFERENCE_NAME = "blockStore";
 
     /**
-     * Stores a block durably before returning.
+     * Tells whether a block is stored. Does not verify it.
      *
-     * @throws IllegalArgumentException if {@code data} does not hash to {@code cid}
+     * @param cid the block's CID
+     * @return whether a block with this CID is stored
+     * @throws StorageException if the store cannot be read
      */
-    void put(Cid cid, byte[] data) throws IOException;
+    boolean has(Cid cid) throws StorageException;
 
-    /** Removes the block if present. */
-    void delete(Cid cid) throws IOException;
+    /**
+     * Returns a stored block's size without reading it.
+     *
+     * @param cid the block's CID
+     * @return its size in bytes, or empty if it is not stored
+     * @throws StorageException if the store cannot be read
+     */
+    OptionalLong size(Cid cid) throws StorageException;
+
+    /**
+     * Reads a block and verifies it against its CID.
+     *
+     * @param cid the block's CID
+     * @return the block's bytes, or empty if it is not stored
+     * @throws CorruptDataException if the stored bytes do not hash to the CID, or the stored data is
+     *     unreadable; names the CID and the file or connection
+     * @throws StorageException if the store cannot be read
+     */
+    Optional<byte[]> get(Cid cid) throws StorageException;
+
+    /**
+     * Opens a block for streaming, for blocks too large to hold in memory at once. The stream hashes
+     * what it delivers; on reaching the end it checks the hash and, on a mismatch, throws
+     * {@link CorruptDataException} naming the CID and the file or connection instead of reporting
+     * the end. A reader must therefore treat the bytes as unverified until {@code read} has returned
+     * {@code -1}.
+     *
+     * @param cid the block's CID
+     * @return the stream, or empty if the block is not stored; the caller closes it
+     * @throws StorageException if the store cannot be read
+     */
+    Optional<InputStream> open(Cid cid) throws StorageException;
+
+    /**
+     * Stores a block durably before returning. Storing a block that is already there is allowed
+     * and changes nothing.
+     *
+     * @param cid the block's CID
+     * @param data the block's bytes; not kept by the store after it returns
+     * @throws BlockMismatchException if {@code data} does not hash to {@code cid}; nothing is stored
+     * @throws StorageException if the store cannot be written (disk full, database down); nothing
+     *     is stored
+     */
+    void put(Cid cid, byte[] data) throws StorageException;
+
+    /**
+     * Stores a block read from a stream, hashing it while it streams, durably before returning.
+     * Nothing is visible to readers until the whole stream has been read and verified.
+     *
+     * @param cid the block's CID
+     * @param data the block's bytes, read to the end; not closed by the store
+     * @return the number of bytes stored
+     * @throws BlockMismatchException if the bytes do not hash to {@code cid}; nothing is stored
+     * @throws StorageException if reading {@code data} fails or the store cannot be written;
+     *     nothing is stored
+     */
+    long put(Cid cid, InputStream data) throws StorageException;
+
+    /**
+     * Removes a block durably before returning. Removing a block that is not there is allowed.
+     *
+     * @param cid the block's CID
+     * @return whether a block was removed
+     * @throws StorageException if the store cannot be written
+     */
+    boolean delete(Cid cid) throws StorageException;
+
+    /**
+     * Iterates over the CIDs of stored blocks, in no particular order. A block put or deleted while
+     * the cursor is open may or may not be seen.
+     *
+     * @return a cursor to close after use
+     * @throws StorageException if the store cannot be read
+     */
+    Cursor<Cid> cids() throws StorageException;
+
+    /**
+     * Counts the blocks and their bytes.
+     *
+     * @return the number of blocks and their total size
+     * @throws StorageException if the store cannot be read
+     */
+    StoreStats stats() throws StorageException;
 }

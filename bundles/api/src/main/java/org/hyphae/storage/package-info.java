@@ -1,9 +1,12 @@
 /**
- * Content-addressed blocks ({@link org.hyphae.storage.BlockStore}) and an ordered key/value
- * {@link org.hyphae.storage.Datastore}. First draft: the storage issue fills these in.
+ * Storage contracts: content-addressed blocks ({@link org.hyphae.storage.BlockStore}, verified on
+ * write and on read) and an ordered key/value {@link org.hyphae.storage.Datastore} with range scans
+ * and atomic batches. Implementations register these services with the
+ * {@link org.hyphae.storage.BlockStore#KIND_PROPERTY storage.kind} property; failures are
+ * {@link org.hyphae.storage.StorageException}s that name the CID, key, file or connection.
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package org.hyphae.storage;
 
 import org.osgi.annotation.bundle.Export;
