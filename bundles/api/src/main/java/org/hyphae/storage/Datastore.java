@@ -64,7 +64,9 @@ public interface Datastore {
      * @param key the key; copied
      * @param value the value; copied
      * @throws IllegalArgumentException if the key is empty or too long, or the value too long
-     * @throws StorageException if the store cannot be written; the previous value stays
+     * @throws StorageException if the store cannot be written (disk full, database gone); the
+     *     change was not acknowledged and, as with any database whose commit fails, may or may not
+     *     be there afterwards
      */
     void put(byte[] key, byte[] value) throws StorageException;
 
@@ -141,7 +143,8 @@ public interface Datastore {
         /**
          * Applies every operation atomically and durably, then closes the batch.
          *
-         * @throws StorageException if the store cannot be written; nothing was applied
+         * @throws StorageException if the store cannot be written; the batch was not acknowledged
+         *     and afterwards is either wholly there or not at all
          * @throws IllegalStateException if the batch was committed or closed already
          */
         void commit() throws StorageException;

@@ -1,0 +1,471 @@
+package org.hyphae.storage.fs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.hyphae.multiformats.Cid;
+import org.hyphae.multiformats.Multibase;
+import org.hyphae.storage.BlockStore;
+import org.hyphae.storage.CorruptDataException;
+import org.hyphae.storage.Cursor;
+import org.hyphae.storage.StorageException;
+import org.hyphae.storage.StoreStats;
+import org.hyphae.storage.base.BlockDigest;
+import org.hyphae.storage.base.VerifyingInputStream;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Blocks as files under a root directory: {@code <root>/<shard>/<name>} where {@code name} is the
+ * CID's binary form in base32 (so CIDv0 and CIDv1 never collide) and {@code shard} is the two
+ * characters before its last one (go-ipfs flatfs's {@code next-to-last/2}), which spreads blocks
+ * over up to 1024 directories.
+ *
+ * <p>A put writes to {@code <root>/.tmp}, fsyncs the file, renames it into place and fsyncs the
+ * shard directory, so after a crash a block is either whole under its name or absent; leftovers in
+ * {@code .tmp} were never acknowledged and are removed on open. An existing block file is never
+ * rewritten: a damaged one is reported by {@link #get} with its path, for an operator to look at.
+ */
+@Component(service = BlockStore.class, configurationPid = BlockFiles.PID,
+        property = BlockStore.KIND_PROPERTY + "=" + BlockFiles.KIND)
+@Designate(ocd = BlockFiles.Config.class)
+public final class BlockFiles implements BlockStore {
+
+    static final String KIND = "fs";
+    static final String PID = "org.hyphae.storage.fs.blocks";
+    /** Framework property with the node's data directory; {@code ./data} if unset. */
+    static final String DATA_DIR_PROPERTY = "hyphae.data";
+
+    /** Where the block files are. */
+    @ObjectClassDefinition(name = "Hyphae file-system block store",
+            description = "Blocks as fsync'd files sharded by CID.")
+    public @interface Config {
+        /** The directory; empty means blocks/ in the node's data directory. */
+        @AttributeDefinition(name = "Directory",
+                description = "Directory of the block files; empty means blocks/ in the node's data directory.")
+        String directory() default "";
+    }
+
+    private static final String TEMP = ".tmp";
+    private static final int BUFFER = 256 * 1024;
+
+    private final Path root;
+    private final Path temp;
+    // Striped locks make "exists? then rename and count" atomic per CID without one global lock.
+    private final Object[] stripes = new Object[256];
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+
+    /**
+     * Opens the directory named by the configuration, under the framework property
+     * {@code hyphae.data}.
+     *
+     * @param context the bundle's context
+     * @param config the configuration
+     * @throws StorageException if it cannot be opened; SCR logs it and the service stays away
+     */
+    @Activate
+    public BlockFiles(BundleContext context, Config config) throws StorageException {
+        this(config.directory().isBlank() ? dataDirectory(context).resolve("blocks") : Path.of(config.directory()));
+    }
+
+    static Path dataDirectory(BundleContext context) {
+        String data = context.getProperty(DATA_DIR_PROPERTY);
+        return Path.of(data == null || data.isBlank() ? "data" : data);
+    }
+
+    /**
+     * Opens (creating if needed) a block directory, removes unacknowledged temporary files, and
+     * counts what is there.
+     *
+     * @param root the directory
+     * @throws StorageException if it cannot be created or read, or holds a foreign file
+     */
+    public BlockFiles(Path root) throws StorageException {
+        this.root = root.toAbsolutePath();
+        this.temp = this.root.resolve(TEMP);
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+        try {
+            Files.createDirectories(temp);
+            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(temp)) {
+                for (Path leftover : leftovers) {
+                    Files.deleteIfExists(leftover);
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot open block directory: " + e, this.root.toString(), e);
+        }
+        try (Cursor<Path> files = files()) {
+            while (files.hasNext()) {
+                Path file = files.next();
+                count.incrementAndGet();
+                bytes.addAndGet(Files.size(file));
+            }
+        } catch (UncheckedIOException e) {
+            throw (StorageException) e.getCause();
+        } catch (IOException e) {
+            throw new StorageException("cannot count blocks: " + e, this.root.toString(), e);
+        }
+    }
+
+    /**
+     * Returns the directory.
+     *
+     * @return the absolute root
+     */
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * Returns the file a block is kept in.
+     *
+     * @param cid the block's CID
+     * @return its path (which may not exist)
+     */
+    public Path pathOf(Cid cid) {
+        String name = Multibase.BASE32.encode(cid.bytes());
+        return root.resolve(name.substring(name.length() - 3, name.length() - 1)).resolve(name);
+    }
+
+    private Object stripe(Cid cid) {
+        return stripes[cid.hashCode() & (stripes.length - 1)];
+    }
+
+    @Override
+    public boolean has(Cid cid) {
+        return Files.exists(pathOf(cid));
+    }
+
+    @Override
+    public OptionalLong size(Cid cid) throws StorageException {
+        Path file = pathOf(cid);
+        try {
+            return OptionalLong.of(Files.size(file));
+        } catch (NoSuchFileException e) {
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            throw new StorageException("cannot read the size of block " + cid + ": " + e, file.toString(), e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> get(Cid cid) throws StorageException {
+        Path file = pathOf(cid);
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException("cannot read block " + cid + ": " + e, file.toString(), e);
+        }
+        if (!BlockDigest.matches(cid, data)) {
+            throw new CorruptDataException(cid, "block file for " + cid + " is corrupt, truncated or foreign: its "
+                    + data.length + " byte(s) do not hash to the CID; it is left as it is", file.toString(), null);
+        }
+        return Optional.of(data);
+    }
+
+    @Override
+    public Optional<InputStream> open(Cid cid) throws StorageException {
+        Path file = pathOf(cid);
+        try {
+            return Optional.of(new VerifyingInputStream(Files.newInputStream(file), cid, file.toString()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException("cannot open block " + cid + ": " + e, file.toString(), e);
+        }
+    }
+
+    @Override
+    public void put(Cid cid, byte[] data) throws StorageException {
+        BlockDigest digest = BlockDigest.forCid(cid);
+        digest.update(data, 0, data.length);
+        digest.check();
+        if (has(cid)) {
+            return;
+        }
+        Path tmp = tempFile(cid);
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(data);
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            out.force(true);
+        } catch (IOException e) {
+            discard(tmp);
+            throw writeFailure(cid, tmp, e);
+        }
+        commit(cid, tmp, data.length);
+    }
+
+    @Override
+    public long put(Cid cid, InputStream data) throws StorageException {
+        BlockDigest digest = BlockDigest.forCid(cid);
+        Path tmp = tempFile(cid);
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                OutputStream out = Channels.newOutputStream(channel)) {
+            byte[] buf = new byte[BUFFER];
+            while (true) {
+                int n;
+                try {
+                    n = data.read(buf);
+                } catch (IOException e) {
+                    throw new StorageException("cannot read block " + cid + " from its stream after " + digest.length()
+                            + " byte(s); nothing stored", null, e);
+                }
+                if (n < 0) {
+                    break;
+                }
+                digest.update(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+            digest.check();
+            channel.force(true);
+        } catch (StorageException e) {
+            discard(tmp);
+            throw e;
+        } catch (IOException e) {
+            discard(tmp);
+            throw writeFailure(cid, tmp, e);
+        }
+        commit(cid, tmp, digest.length());
+        return digest.length();
+    }
+
+    private Path tempFile(Cid cid) {
+        return temp.resolve(UUID.randomUUID() + ".tmp");
+    }
+
+    private void commit(Cid cid, Path tmp, long size) throws StorageException {
+        Path file = pathOf(cid);
+        synchronized (stripe(cid)) {
+            if (Files.exists(file)) {
+                discard(tmp);
+                return;
+            }
+            try {
+                Path shard = file.getParent();
+                if (!Files.isDirectory(shard)) {
+                    Files.createDirectories(shard);
+                    syncDirectory(root);
+                }
+                try {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("the file system cannot rename atomically from " + temp + " to " + shard, e);
+                }
+                // The rename is durable only once the directory entry is.
+                syncDirectory(shard);
+            } catch (FileAlreadyExistsException e) {
+                discard(tmp);
+                return;
+            } catch (IOException e) {
+                discard(tmp);
+                throw writeFailure(cid, file, e);
+            }
+            count.incrementAndGet();
+            bytes.addAndGet(size);
+        }
+    }
+
+    private static StorageException writeFailure(Cid cid, Path file, IOException e) {
+        String reason = String.valueOf(e.getMessage());
+        String what = reason.contains("No space left") || reason.contains("Disk quota exceeded")
+                ? "disk full: " + reason : e.toString();
+        return new StorageException("cannot write block " + cid + " (nothing stored): " + what, file.toString(), e);
+    }
+
+    private static void discard(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            // Left for the next open to remove; the write has already failed with its own error.
+        }
+    }
+
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    @Override
+    public boolean delete(Cid cid) throws StorageException {
+        Path file = pathOf(cid);
+        synchronized (stripe(cid)) {
+            try {
+                long size;
+                try {
+                    size = Files.size(file);
+                } catch (NoSuchFileException e) {
+                    return false;
+                }
+                Files.delete(file);
+                syncDirectory(file.getParent());
+                count.decrementAndGet();
+                bytes.addAndGet(-size);
+                return true;
+            } catch (NoSuchFileException e) {
+                return false;
+            } catch (IOException e) {
+                throw new StorageException("cannot delete block " + cid + ": " + e, file.toString(), e);
+            }
+        }
+    }
+
+    @Override
+    public Cursor<Cid> cids() throws StorageException {
+        Cursor<Path> files = files();
+        return new Cursor<>() {
+            @Override
+            public boolean hasNext() {
+                return files.hasNext();
+            }
+
+            @Override
+            public Cid next() {
+                Path file = files.next();
+                String name = file.getFileName().toString();
+                return Cid.decode(Multibase.decode(name));
+            }
+
+            @Override
+            public void close() {
+                files.close();
+            }
+        };
+    }
+
+    @Override
+    public StoreStats stats() {
+        return new StoreStats(count.get(), bytes.get());
+    }
+
+    /**
+     * Walks the shard directories lazily; a file that is not a block of this store (a name that is
+     * not a CID, or a CID in the wrong shard) is reported with its path rather than skipped.
+     * Hidden names (starting with a dot) are ignored.
+     */
+    private Cursor<Path> files() throws StorageException {
+        List<Path> shards = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path dir : dirs) {
+                if (dir.getFileName().toString().startsWith(".")) {
+                    continue;
+                }
+                if (!Files.isDirectory(dir)) {
+                    throw new CorruptDataException(null, "foreign file in the block directory", dir.toString(), null);
+                }
+                shards.add(dir);
+            }
+        } catch (StorageException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new StorageException("cannot list the block directory: " + e, root.toString(), e);
+        }
+        Iterator<Path> shardIt = shards.iterator();
+        return new Cursor<>() {
+            private DirectoryStream<Path> current;
+            private Iterator<Path> inShard = java.util.Collections.emptyIterator();
+            private Path next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null) {
+                    if (inShard.hasNext()) {
+                        Path candidate = inShard.next();
+                        if (!candidate.getFileName().toString().startsWith(".")) {
+                            check(candidate);
+                            next = candidate;
+                        }
+                    } else if (shardIt.hasNext()) {
+                        closeShard();
+                        Path shard = shardIt.next();
+                        try {
+                            current = Files.newDirectoryStream(shard);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(new StorageException("cannot list block shard: " + e,
+                                    shard.toString(), e));
+                        }
+                        inShard = current.iterator();
+                    } else {
+                        closeShard();
+                        return false;
+                    }
+                }
+                return true;
+            }
+
+            private void check(Path file) {
+                Cid cid;
+                try {
+                    cid = Cid.decode(Multibase.decode(file.getFileName().toString()));
+                } catch (IllegalArgumentException e) {
+                    throw new UncheckedIOException(new CorruptDataException(null,
+                            "foreign file in the block directory: its name is not a CID (" + e.getMessage() + ")",
+                            file.toString(), e));
+                }
+                if (!pathOf(cid).equals(file)) {
+                    throw new UncheckedIOException(new CorruptDataException(cid,
+                            "block file for " + cid + " is in the wrong shard directory", file.toString(), null));
+                }
+            }
+
+            @Override
+            public Path next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Path out = next;
+                next = null;
+                return out;
+            }
+
+            private void closeShard() {
+                if (current != null) {
+                    try {
+                        current.close();
+                    } catch (IOException e) {
+                        // listing is read-only; nothing to recover
+                    }
+                    current = null;
+                }
+            }
+
+            @Override
+            public void close() {
+                closeShard();
+            }
+        };
+    }
+}
