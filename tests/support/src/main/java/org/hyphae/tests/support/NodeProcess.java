@@ -1,4 +1,4 @@
-package org.hyphae.tests.process;
+package org.hyphae.tests.support;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * A node started from the assembled distribution ({@code bin/hyphae}) as its own process, with its
  * output collected line by line so tests can wait for what an operator would see.
  */
-final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements AutoCloseable {
 
     private final Process process;
     private final List<String> lines = new ArrayList<>();
@@ -29,7 +29,8 @@ final class NodeProcess implements AutoCloseable {
         reader.start();
     }
 
-    static Path distribution() {
+    /** The assembled node folder: system property {@code hyphae.distribution}, else the build's. */
+    public static Path distribution() {
         Path home = Path.of(System.getProperty("hyphae.distribution", "../../distribution/target/hyphae"));
         if (!Files.isExecutable(home.resolve("bin/hyphae"))) {
             throw new IllegalStateException("no assembled node at " + home.toAbsolutePath()
@@ -38,12 +39,37 @@ final class NodeProcess implements AutoCloseable {
         return home;
     }
 
-    static NodeProcess start(Path workingDir, String... args) throws IOException {
+    /** Starts {@code bin/hyphae} of the assembled distribution in {@code workingDir}. */
+    public static NodeProcess start(Path workingDir, String... args) throws IOException {
+        return start(distribution(), workingDir, args);
+    }
+
+    /**
+     * Starts {@code bin/hyphae} of the node folder {@code home} (for example a private copy made by
+     * {@link #copyDistribution(Path)}, whose deploy/ folder a test may fill).
+     */
+    public static NodeProcess start(Path home, Path workingDir, String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(distribution().resolve("bin/hyphae").toAbsolutePath().toString());
+        command.add(home.resolve("bin/hyphae").toAbsolutePath().toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true);
         return new NodeProcess(builder.start());
+    }
+
+    /** A private copy of the assembled node folder under {@code target}, for tests that change it. */
+    public static Path copyDistribution(Path target) throws IOException {
+        Path source = distribution();
+        try (java.util.stream.Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.toList()) {
+                Path copy = target.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(file, copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return target;
     }
 
     private void collect() {
@@ -62,7 +88,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Waits for a line matching {@code match}; returns it, or fails with everything printed so far. */
-    String awaitLine(Predicate<String> match, long timeoutSeconds) throws InterruptedException {
+    public String awaitLine(Predicate<String> match, long timeoutSeconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         synchronized (lines) {
             int seen = 0;
@@ -81,31 +107,31 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
-    String output() {
+    public String output() {
         synchronized (lines) {
             return String.join("\n", lines);
         }
     }
 
-    long millisSinceStart() {
+    public long millisSinceStart() {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 
-    Writer stdin() {
+    public Writer stdin() {
         return new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
     /** Sends SIGTERM and waits for the exit status. */
-    int terminate(long timeoutSeconds) throws InterruptedException {
+    public int terminate(long timeoutSeconds) throws InterruptedException {
         process.destroy();
         return awaitExit(timeoutSeconds);
     }
 
-    int awaitExit(long timeoutSeconds) throws InterruptedException {
+    public int awaitExit(long timeoutSeconds) throws InterruptedException {
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             throw new AssertionError("node did not exit within " + timeoutSeconds + " s; printed:\n" + output());
         }
