@@ -68,15 +68,21 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
     private static final String MAP = "datastore";
     private static final String META = "meta";
     private static final String BYTES = "bytes";
+    private static final System.Logger LOG = System.getLogger(MvStoreDatastore.class.getName());
+
+    /** One opening of the file. Replaced when MVStore closes itself after a failed write. */
+    private record Handle(MVStore store, MVMap<byte[], byte[]> map, MVMap<String, Long> meta, boolean readOnly) {
+    }
 
     private final Path file;
-    private final MVStore store;
-    private final MVMap<byte[], byte[]> map;
-    private final MVMap<String, Long> meta;
+    private volatile Handle handle;
+    private volatile boolean closed;
     private final ReadWriteLock batchLock = new ReentrantReadWriteLock();
     private final Object commitLock = new Object();
     private final AtomicLong tickets = new AtomicLong();
     private volatile long durable;
+    // Tickets up to here were applied in memory but lost when the store had to be reopened.
+    private volatile long lostUpTo;
 
     /**
      * Opens the file named by the configuration, under the framework property {@code hyphae.data}.
@@ -105,20 +111,86 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("cannot create the datastore directory: " + e, this.file.getParent().toString(), e);
         }
+        handle = open(false);
+    }
+
+    private Handle open(boolean readOnly) throws StorageException {
+        MVStore store;
         try {
-            store = new MVStore.Builder().fileName(this.file.toString()).autoCommitDisabled().open();
-        } catch (MVStoreException e) {
-            throw openFailure(e);
-        } catch (IllegalStateException e) {
+            MVStore.Builder builder = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled();
+            store = (readOnly ? builder.readOnly() : builder).open();
+        } catch (MVStoreException | IllegalStateException e) {
             throw openFailure(e);
         }
         try {
-            map = store.openMap(MAP, new MVMap.Builder<byte[], byte[]>().keyType(UnsignedBytes.INSTANCE)
-                    .valueType(ByteArrayDataType.INSTANCE));
-            meta = store.openMap(META);
+            MVMap<byte[], byte[]> map = store.openMap(MAP, new MVMap.Builder<byte[], byte[]>()
+                    .keyType(UnsignedBytes.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+            MVMap<String, Long> meta = store.openMap(META);
+            return new Handle(store, map, meta, readOnly);
         } catch (RuntimeException e) {
             store.closeImmediately();
-            throw new CorruptDataException(null, "datastore file has no readable datastore map: " + e, this.file.toString(), e);
+            throw new CorruptDataException(null, "datastore file has no readable datastore map: " + e, file.toString(), e);
+        }
+    }
+
+    /**
+     * MVStore closes itself when a write fails (a full disk, say), and its in-memory state then holds
+     * changes that were never synced. Reopen the file at its last synced commit, read-write if
+     * possible and read-only otherwise, so that reads go on; callers of the lost changes get an error.
+     * Call with the commit lock held.
+     */
+    private void recover(Handle failed) {
+        batchLock.writeLock().lock();
+        try {
+            if (handle != failed || closed) {
+                return;
+            }
+            lostUpTo = tickets.get();
+            failed.store().closeImmediately();
+            Handle reopened;
+            try {
+                reopened = open(false);
+            } catch (StorageException e) {
+                try {
+                    reopened = open(true);
+                } catch (StorageException e2) {
+                    e2.addSuppressed(e);
+                    LOG.log(System.Logger.Level.ERROR, "cannot reopen " + file + " after a failed write", e2);
+                    return;
+                }
+            }
+            handle = reopened;
+            LOG.log(System.Logger.Level.WARNING, "reopened datastore {0} after a failed write{1}", file,
+                    reopened.readOnly() ? " (read-only until a write succeeds)" : "");
+        } finally {
+            batchLock.writeLock().unlock();
+        }
+    }
+
+    /** A write on a store reopened read-only first tries to get write access back. */
+    private Handle writable() throws StorageException {
+        Handle h = handle;
+        if (closed) {
+            throw new StorageException("datastore is closed", file.toString(), null);
+        }
+        if (!h.readOnly()) {
+            return h;
+        }
+        synchronized (commitLock) {
+            batchLock.writeLock().lock();
+            try {
+                if (handle.readOnly()) {
+                    Handle rw = open(false);
+                    handle.store().closeImmediately();
+                    handle = rw;
+                }
+                return handle;
+            } catch (StorageException e) {
+                throw new StorageException("datastore is read-only after a failed write and still cannot be written: "
+                        + e.getMessage(), file.toString(), e);
+            } finally {
+                batchLock.writeLock().unlock();
+            }
         }
     }
 
@@ -148,7 +220,7 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
     public Optional<byte[]> get(byte[] key) throws StorageException {
         DatastoreKeys.checkKey(key);
         try {
-            return Optional.ofNullable(map.get(key)).map(byte[]::clone);
+            return Optional.ofNullable(readable().map().get(key)).map(byte[]::clone);
         } catch (RuntimeException e) {
             throw readFailure("cannot read key " + DatastoreKeys.describe(key), e);
         }
@@ -158,7 +230,7 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
     public boolean has(byte[] key) throws StorageException {
         DatastoreKeys.checkKey(key);
         try {
-            return map.containsKey(key);
+            return readable().map().containsKey(key);
         } catch (RuntimeException e) {
             throw readFailure("cannot read key " + DatastoreKeys.describe(key), e);
         }
@@ -169,26 +241,27 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
         byte[] k = DatastoreKeys.checkKey(key).clone();
         byte[] v = DatastoreKeys.checkValue(value).clone();
         long ticket;
+        Handle h = writable();
         batchLock.readLock().lock();
         try {
-            putInMap(k, v);
+            putInMap(h, k, v);
             ticket = tickets.incrementAndGet();
         } catch (RuntimeException e) {
-            throw writeFailure("cannot write key " + DatastoreKeys.describe(key), e);
+            throw writeFailure(h, "cannot write key " + DatastoreKeys.describe(key), e);
         } finally {
             batchLock.readLock().unlock();
         }
-        awaitDurable(ticket, "key " + DatastoreKeys.describe(key));
+        awaitDurable(h, ticket, "key " + DatastoreKeys.describe(key));
     }
 
-    private void putInMap(byte[] k, byte[] v) {
-        byte[] old = map.put(k, v);
-        addBytes(v.length - (old == null ? -k.length : old.length));
+    private static void putInMap(Handle h, byte[] k, byte[] v) {
+        byte[] old = h.map().put(k, v);
+        addBytes(h, v.length - (old == null ? -k.length : old.length));
     }
 
-    private void addBytes(long delta) {
+    private static void addBytes(Handle h, long delta) {
         if (delta != 0) {
-            meta.operate(BYTES, null, new MVMap.DecisionMaker<>() {
+            h.meta().operate(BYTES, null, new MVMap.DecisionMaker<>() {
                 @Override
                 public MVMap.Decision decide(Long existing, Long provided) {
                     return MVMap.Decision.PUT;
@@ -207,27 +280,28 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
     public void delete(byte[] key) throws StorageException {
         DatastoreKeys.checkKey(key);
         long ticket;
+        Handle h = writable();
         batchLock.readLock().lock();
         try {
-            deleteInMap(key);
+            deleteInMap(h, key);
             ticket = tickets.incrementAndGet();
         } catch (RuntimeException e) {
-            throw writeFailure("cannot delete key " + DatastoreKeys.describe(key), e);
+            throw writeFailure(h, "cannot delete key " + DatastoreKeys.describe(key), e);
         } finally {
             batchLock.readLock().unlock();
         }
-        awaitDurable(ticket, "key " + DatastoreKeys.describe(key));
+        awaitDurable(h, ticket, "key " + DatastoreKeys.describe(key));
     }
 
-    private void deleteInMap(byte[] key) {
-        byte[] old = map.remove(key);
+    private static void deleteInMap(Handle h, byte[] key) {
+        byte[] old = h.map().remove(key);
         if (old != null) {
-            addBytes(-(key.length + (long) old.length));
+            addBytes(h, -(key.length + (long) old.length));
         }
     }
 
     /** Leader/follower group commit: the first writer in commits for all tickets issued so far. */
-    private void awaitDurable(long ticket, String what) throws StorageException {
+    private void awaitDurable(Handle h, long ticket, String what) throws StorageException {
         if (durable >= ticket) {
             return;
         }
@@ -235,12 +309,18 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
             if (durable >= ticket) {
                 return;
             }
+            if (ticket <= lostUpTo || handle != h) {
+                throw new StorageException("cannot commit " + what + ": an earlier write failed and the datastore was "
+                        + "reopened at its last durable state, without this change", file.toString(), null);
+            }
             long upTo = tickets.get();
             try {
-                store.commit();
-                store.sync();
+                h.store().commit();
+                h.store().sync();
             } catch (RuntimeException e) {
-                throw writeFailure("cannot commit " + what, e);
+                StorageException failure = writeFailure(h, "cannot commit " + what, e);
+                recover(h);
+                throw failure;
             }
             durable = upTo;
         }
@@ -249,9 +329,11 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
     @Override
     public Cursor<Entry> scan(KeyRange range) throws StorageException {
         RootReference<byte[], byte[]> root;
+        MVMap<byte[], byte[]> map;
         // Single puts are atomic on their own; only a batch must not be caught halfway.
         batchLock.readLock().lock();
         try {
+            map = readable().map();
             root = map.getRoot();
         } finally {
             batchLock.readLock().unlock();
@@ -317,24 +399,25 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
             @Override
             protected void apply(List<Op> ops) throws StorageException {
                 long ticket;
+                Handle h = writable();
                 // The write lock keeps scans from taking a snapshot halfway through; other writers
                 // hold the read side, so the batch is applied alone.
                 batchLock.writeLock().lock();
                 try {
                     for (Op op : ops) {
                         if (op.value() == null) {
-                            deleteInMap(op.key());
+                            deleteInMap(h, op.key());
                         } else {
-                            putInMap(op.key(), op.value());
+                            putInMap(h, op.key(), op.value());
                         }
                     }
                     ticket = tickets.incrementAndGet();
                 } catch (RuntimeException e) {
-                    throw writeFailure("cannot apply a batch of " + ops.size() + " operation(s)", e);
+                    throw writeFailure(h, "cannot apply a batch of " + ops.size() + " operation(s)", e);
                 } finally {
                     batchLock.writeLock().unlock();
                 }
-                awaitDurable(ticket, "a batch of " + ops.size() + " operation(s)");
+                awaitDurable(h, ticket, "a batch of " + ops.size() + " operation(s)");
             }
         };
     }
@@ -344,8 +427,9 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
         try {
             batchLock.readLock().lock();
             try {
-                Long b = meta.get(BYTES);
-                return new StoreStats(map.sizeAsLong(), b == null ? 0 : b);
+                Handle h = readable();
+                Long b = h.meta().get(BYTES);
+                return new StoreStats(h.map().sizeAsLong(), b == null ? 0 : b);
             } finally {
                 batchLock.readLock().unlock();
             }
@@ -361,7 +445,18 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
         return new StorageException(what + ": " + e.getMessage(), file.toString(), e);
     }
 
-    private StorageException writeFailure(String what, RuntimeException e) {
+    private Handle readable() {
+        Handle h = handle;
+        if (closed) {
+            throw new IllegalStateException("datastore " + file + " is closed");
+        }
+        return h;
+    }
+
+    private StorageException writeFailure(Handle h, String what, RuntimeException e) {
+        if (h.readOnly()) {
+            return new StorageException(what + ": datastore is read-only after a failed write", file.toString(), e);
+        }
         String message = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " (" + e.getCause() + ")");
         if (message.contains("No space left")) {
             return new StorageException(what + ": disk full: " + message, file.toString(), e);
@@ -373,13 +468,17 @@ public final class MvStoreDatastore implements Datastore, AutoCloseable {
     @Deactivate
     @Override
     public void close() {
-        if (!store.isClosed()) {
-            try {
-                store.close();
-            } catch (RuntimeException e) {
-                // A store that cannot write its last commit loses nothing acknowledged: every
-                // acknowledged write was already synced.
-                store.closeImmediately();
+        synchronized (commitLock) {
+            closed = true;
+            MVStore store = handle.store();
+            if (!store.isClosed()) {
+                try {
+                    store.close();
+                } catch (RuntimeException e) {
+                    // A store that cannot write its last commit loses nothing acknowledged: every
+                    // acknowledged write was already synced.
+                    store.closeImmediately();
+                }
             }
         }
     }

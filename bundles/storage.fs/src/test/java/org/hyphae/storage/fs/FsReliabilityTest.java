@@ -1,0 +1,135 @@
+package org.hyphae.storage.fs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import org.hyphae.storage.CorruptDataException;
+import org.hyphae.storage.Cursor;
+import org.hyphae.storage.StorageException;
+import org.hyphae.storage.StoreStats;
+import org.hyphae.storage.testkit.SampleBlock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the file-system stores promise beyond the contract: reopening, damaged and foreign files. */
+class FsReliabilityTest {
+
+    @TempDir
+    Path dir;
+    private final Random random = new Random(3);
+
+    @Test
+    void blocksSurviveReopenAndLeftoverTempFilesAreRemoved() throws Exception {
+        Path root = dir.resolve("blocks");
+        BlockFiles store = new BlockFiles(root);
+        SampleBlock b = SampleBlock.random(random, 300_000);
+        store.put(b.cid(), b.data());
+        Path leftover = root.resolve(".tmp").resolve("crashed-writer.tmp");
+        Files.write(leftover, new byte[1000]);
+
+        BlockFiles reopened = new BlockFiles(root);
+        assertArrayEquals(b.data(), reopened.get(b.cid()).orElseThrow());
+        assertEquals(new StoreStats(1, 300_000), reopened.stats(), "counted on open");
+        assertTrue(Files.notExists(leftover), "an unacknowledged temp file is removed on open");
+    }
+
+    @Test
+    void aTruncatedBlockFileIsReportedWithItsPathAndLeftAlone() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        SampleBlock b = SampleBlock.random(random, 10_000);
+        store.put(b.cid(), b.data());
+        Path file = store.pathOf(b.cid());
+        Files.write(file, Arrays.copyOf(b.data(), 5_000));
+
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> store.get(b.cid()));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(b.cid().toString()), e.getMessage());
+        store.put(b.cid(), b.data());
+        assertEquals(5_000, Files.size(file), "a damaged block file is never silently rewritten");
+    }
+
+    @Test
+    void aForeignFileInTheBlockDirectoryIsReportedWithItsPath() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        SampleBlock b = SampleBlock.random(random, 100);
+        store.put(b.cid(), b.data());
+        Path foreign = store.pathOf(b.cid()).resolveSibling("notes.txt");
+        Files.writeString(foreign, "not a block");
+
+        try (Cursor<?> cids = store.cids()) {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> cids.forEachRemaining(c -> { }));
+            assertTrue(e.getCause() instanceof CorruptDataException, e.toString());
+            assertTrue(e.getCause().getMessage().contains(foreign.toString()), e.getCause().getMessage());
+        }
+        StorageException e = assertThrows(StorageException.class, () -> new BlockFiles(dir.resolve("blocks")));
+        assertTrue(e.getMessage().contains(foreign.toString()), "opening names the file too: " + e.getMessage());
+    }
+
+    @Test
+    void datastoreSurvivesReopen() throws Exception {
+        Path file = dir.resolve("datastore.mv");
+        MvStoreDatastore store = new MvStoreDatastore(file);
+        store.put(new byte[] {1}, new byte[] {2});
+        try (var batch = store.batch()) {
+            batch.put(new byte[] {3}, new byte[] {4}).put(new byte[] {5}, new byte[] {6});
+            batch.commit();
+        }
+        // No close: the process "dies" here; another handle on the same file must see it all.
+        store.close();
+        MvStoreDatastore reopened = new MvStoreDatastore(file);
+        try {
+            assertArrayEquals(new byte[] {2}, reopened.get(new byte[] {1}).orElseThrow());
+            assertArrayEquals(new byte[] {6}, reopened.get(new byte[] {5}).orElseThrow());
+            assertEquals(new StoreStats(3, 6), reopened.stats());
+        } finally {
+            reopened.close();
+        }
+    }
+
+    @Test
+    void aDamagedOrForeignDatastoreFileIsReportedWithItsPathAndLeftAlone() throws Exception {
+        Path file = dir.resolve("datastore.mv");
+        byte[] garbage = new byte[64 * 1024];
+        random.nextBytes(garbage);
+        Files.write(file, garbage);
+        StorageException e = assertThrows(StorageException.class, () -> new MvStoreDatastore(file));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        assertArrayEquals(garbage, Files.readAllBytes(file), "never rewritten");
+
+        Path text = dir.resolve("notes.mv");
+        Files.writeString(text, "H:2,block:1,this is not what it seems\n");
+        e = assertThrows(StorageException.class, () -> new MvStoreDatastore(text));
+        assertTrue(e.getMessage().contains(text.toString()), e.getMessage());
+    }
+
+    @Test
+    void aSecondProcessCannotOpenADatastoreInUse() throws Exception {
+        Path file = dir.resolve("datastore.mv");
+        MvStoreDatastore store = new MvStoreDatastore(file);
+        try {
+            StorageException e = assertThrows(StorageException.class, () -> new MvStoreDatastore(file));
+            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        } finally {
+            store.close();
+        }
+    }
+
+    static List<String> listAll(Path root) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.walk(root)) {
+            s.filter(Files::isRegularFile).forEach(p -> out.add(root.relativize(p).toString()));
+        }
+        return out;
+    }
+}
