@@ -1,0 +1,198 @@
+package org.hyphae.storage.commands;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.felix.service.command.Descriptor;
+import org.hyphae.storage.BlockStore;
+import org.hyphae.storage.Datastore;
+import org.hyphae.storage.StorageException;
+import org.hyphae.storage.StoreStats;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * {@code hyphae:storage}, {@code hyphae:storage-use} and {@code hyphae:storage-migrate}. Sees every
+ * store of every kind (multiple, dynamic references), and reads and writes the selection
+ * configuration ({@link BlockStore#SELECTION_PID}) that consumers follow.
+ */
+@Component(service = StorageCommands.class, property = {
+        "osgi.command.scope=hyphae",
+        "osgi.command.function=storage",
+        "osgi.command.function=storageUse",
+        "osgi.command.function=storageMigrate"})
+public final class StorageCommands {
+
+    /** The kind consumers use when nothing is configured. */
+    static final String DEFAULT_KIND = "fs";
+
+    private final Map<String, BlockStore> blockStores = new ConcurrentHashMap<>();
+    private final Map<String, Datastore> datastores = new ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ConfigurationAdmin configurationAdmin;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addBlockStore(BlockStore store, Map<String, Object> properties) {
+        blockStores.put(kind(properties), store);
+    }
+
+    void removeBlockStore(BlockStore store, Map<String, Object> properties) {
+        blockStores.remove(kind(properties), store);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addDatastore(Datastore store, Map<String, Object> properties) {
+        datastores.put(kind(properties), store);
+    }
+
+    void removeDatastore(Datastore store, Map<String, Object> properties) {
+        datastores.remove(kind(properties), store);
+    }
+
+    private static String kind(Map<String, Object> properties) {
+        return String.valueOf(properties.getOrDefault(BlockStore.KIND_PROPERTY, "unknown"));
+    }
+
+    @Descriptor("show the active storage kind and, for each installed kind, its block and datastore counts and sizes")
+    public String storage() {
+        StringBuilder out = new StringBuilder();
+        out.append("active kind: ").append(activeKind()).append("  (set with hyphae:storage-use <kind>)\n");
+        Map<String, String> rows = new TreeMap<>();
+        for (String kind : allKinds()) {
+            rows.put(kind, String.format("%-8s blocks: %-28s datastore: %s", kind,
+                    describe(blockStores.get(kind)), describe(datastores.get(kind))));
+        }
+        if (rows.isEmpty()) {
+            out.append("no store is installed");
+        }
+        rows.values().forEach(r -> out.append(r).append('\n'));
+        return out.toString().stripTrailing();
+    }
+
+    private List<String> allKinds() {
+        TreeMap<String, Boolean> kinds = new TreeMap<>();
+        blockStores.keySet().forEach(k -> kinds.put(k, true));
+        datastores.keySet().forEach(k -> kinds.put(k, true));
+        return List.copyOf(kinds.keySet());
+    }
+
+    private static String describe(BlockStore store) {
+        if (store == null) {
+            return "(none)";
+        }
+        try {
+            return format(store.stats());
+        } catch (StorageException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    private static String describe(Datastore store) {
+        if (store == null) {
+            return "(none)";
+        }
+        try {
+            return format(store.stats());
+        } catch (StorageException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    private static String format(StoreStats stats) {
+        return stats.count() + " (" + human(stats.bytes()) + ")";
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format("%.1f %s", v, units[u]);
+    }
+
+    /** The kind the selection configuration names, or the default. */
+    String activeKind() {
+        ConfigurationAdmin admin = configurationAdmin;
+        if (admin == null) {
+            return DEFAULT_KIND + " (default; Config Admin is not running)";
+        }
+        try {
+            Configuration[] found = admin.listConfigurations("(service.pid=" + BlockStore.SELECTION_PID + ")");
+            if (found == null || found.length == 0 || found[0].getProperties() == null) {
+                return DEFAULT_KIND + " (default)";
+            }
+            Object target = found[0].getProperties().get(BlockStore.REFERENCE_NAME + ".target");
+            return target == null ? DEFAULT_KIND + " (default)" : String.valueOf(target)
+                    .replace("(" + BlockStore.KIND_PROPERTY + "=", "").replace(")", "");
+        } catch (IOException | org.osgi.framework.InvalidSyntaxException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    @Descriptor("make <kind> the active storage kind: consumers rebind to it once their in-flight writes drain")
+    public String storageUse(@Descriptor("fs, memory, jdbc, ...") String kind) throws IOException {
+        if (!kind.matches("[A-Za-z0-9_.-]+")) {
+            return "not a storage kind: " + kind;
+        }
+        ConfigurationAdmin admin = configurationAdmin;
+        if (admin == null) {
+            return "Config Admin is not running; cannot change the active storage kind";
+        }
+        if (!blockStores.containsKey(kind) || !datastores.containsKey(kind)) {
+            return "no " + kind + " store is active (installed kinds: " + allKinds()
+                    + "); consumers would wait for one. Not changed.";
+        }
+        Configuration configuration = admin.getConfiguration(BlockStore.SELECTION_PID, "?");
+        Dictionary<String, Object> properties = configuration.getProperties();
+        if (properties == null) {
+            properties = new Hashtable<>();
+        }
+        String filter = "(" + BlockStore.KIND_PROPERTY + "=" + kind + ")";
+        properties.put(BlockStore.REFERENCE_NAME + ".target", filter);
+        properties.put(Datastore.REFERENCE_NAME + ".target", filter);
+        configuration.update(properties);
+        return "active storage kind is now " + kind
+                + " (copy existing data first with hyphae:storage-migrate <from> " + kind + ")";
+    }
+
+    @Descriptor("copy every block and datastore entry from one kind to another, then verify the copy")
+    public String storageMigrate(@Descriptor("source kind") String from, @Descriptor("target kind") String to)
+            throws StorageException {
+        if (from.equals(to)) {
+            return "source and target are the same kind: " + from;
+        }
+        BlockStore fromBlocks = blockStores.get(from);
+        BlockStore toBlocks = blockStores.get(to);
+        Datastore fromData = datastores.get(from);
+        Datastore toData = datastores.get(to);
+        if (fromBlocks == null || toBlocks == null || fromData == null || toData == null) {
+            return "both kinds need an active block store and datastore; installed kinds: " + allKinds();
+        }
+        PrintStream console = System.out;
+        long start = System.nanoTime();
+        StoreMigration.Result result = new StoreMigration(line -> console.println("  " + line))
+                .migrate(fromBlocks, toBlocks, fromData, toData);
+        return String.format("migrated %s -> %s in %.1f s: %d blocks copied (%s), %d already there, "
+                + "%d datastore entries; all verified", from, to, (System.nanoTime() - start) / 1e9,
+                result.blocksCopied(), human(result.blockBytes()), result.blocksPresent(), result.entriesCopied());
+    }
+}
