@@ -213,7 +213,7 @@ public final class IdentifyProtocol {
      */
     public void handlePush(Stream stream) {
         PeerId peer = stream.remotePeer();
-        CompletableFuture<PeerInfo> done = readMessages(stream).thenApply(message -> {
+        CompletableFuture<Void> done = readMessages(stream).thenCompose(message -> {
             try {
                 if (message.publicKey() != null) {
                     verifyKey(peer, message.publicKey());
@@ -221,17 +221,18 @@ public final class IdentifyProtocol {
             } catch (IdentifyException e) {
                 throw new CompletionException(e);
             }
-            return update(host.peerInfo(peer).orElse(null), peer, message);
-        }).thenCompose(info -> stream.closeWrite().thenApply(v -> info)).toCompletableFuture();
-        bounded(done, "identify push from " + peer, peer, new AtomicReference<>(stream)).whenComplete((info, e) -> {
-            if (e != null) {
-                LOG.log(Level.DEBUG, "{0}", AsyncLoop.unwrap(e).getMessage());
-                return;
-            }
+            PeerInfo info = update(host.peerInfo(peer).orElse(null), peer, message);
+            // Deliver before closing, so a pusher that sees the stream end knows it was applied.
             try {
                 pushListener.accept(info);
             } catch (RuntimeException ex) {
                 LOG.log(Level.WARNING, "identify push listener failed for " + peer, ex);
+            }
+            return stream.closeWrite();
+        }).toCompletableFuture();
+        bounded(done, "identify push from " + peer, peer, new AtomicReference<>(stream)).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.log(Level.DEBUG, "{0}", AsyncLoop.unwrap(e).getMessage());
             }
         });
     }

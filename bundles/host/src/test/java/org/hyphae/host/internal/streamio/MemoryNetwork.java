@@ -107,7 +107,7 @@ public final class MemoryNetwork implements AutoCloseable {
 
     /** Waits until every task queued on the I/O thread so far has run. */
     public void settle() throws Exception {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 10; i++) {
             io.submit(() -> { }).get(5, TimeUnit.SECONDS);
         }
     }
