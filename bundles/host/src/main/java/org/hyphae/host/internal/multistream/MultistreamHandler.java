@@ -47,8 +47,15 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        // Started in a later task: whoever adds this handler may still be rearranging the pipeline
+        // below it (the Noise codec replacing the handshake handler), and the first message must go
+        // through the finished pipeline. Bytes that arrive first start it too (see decode).
         if (ctx.channel().isActive()) {
-            start(ctx);
+            ctx.executor().execute(() -> {
+                if (!ctx.isRemoved()) {
+                    start(ctx);
+                }
+            });
         }
     }
 
@@ -77,6 +84,7 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
         if (finished) {
             return;
         }
+        start(ctx);
         try {
             String message;
             while ((message = MultistreamMessages.read(in)) != null) {
