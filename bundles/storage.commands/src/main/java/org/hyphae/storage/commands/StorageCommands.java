@@ -23,15 +23,15 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * {@code hyphae:storage}, {@code hyphae:storage-use} and {@code hyphae:storage-migrate}. Sees every
+ * {@code hyphae:storage}, and the work behind {@code hyphae:storage-use} and
+ * {@code hyphae:storage-migrate} (registered as {@link HyphenatedCommand}s, since Gogo maps other
+ * command names to Java method names). Sees every
  * store of every kind (multiple, dynamic references), and reads and writes the selection
  * configuration ({@link BlockStore#SELECTION_PID}) that consumers follow.
  */
 @Component(service = StorageCommands.class, property = {
         "osgi.command.scope=hyphae",
-        "osgi.command.function=storage",
-        "osgi.command.function=storageUse",
-        "osgi.command.function=storageMigrate"})
+        "osgi.command.function=storage"})
 public final class StorageCommands {
 
     /** The kind consumers use when nothing is configured. */
@@ -175,8 +175,8 @@ public final class StorageCommands {
     }
 
     @Descriptor("copy every block and datastore entry from one kind to another, then verify the copy")
-    public String storageMigrate(@Descriptor("source kind") String from, @Descriptor("target kind") String to)
-            throws StorageException {
+    public String storageMigrate(@Descriptor("source kind") String from, @Descriptor("target kind") String to,
+            PrintStream console) throws StorageException {
         if (from.equals(to)) {
             return "source and target are the same kind: " + from;
         }
@@ -187,7 +187,6 @@ public final class StorageCommands {
         if (fromBlocks == null || toBlocks == null || fromData == null || toData == null) {
             return "both kinds need an active block store and datastore; installed kinds: " + allKinds();
         }
-        PrintStream console = System.out;
         long start = System.nanoTime();
         StoreMigration.Result result = new StoreMigration(line -> console.println("  " + line))
                 .migrate(fromBlocks, toBlocks, fromData, toData);
