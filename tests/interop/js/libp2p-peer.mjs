@@ -1,0 +1,102 @@
+// An unmodified js-libp2p node with only what the connection upgrade needs: TCP, Noise, yamux,
+// identify and ping, listening on 127.0.0.1. Hyphae's codec interop test (UpgradeInteropTest)
+// dials it with a bare ConnectionUpgrader over Netty, and has it dial one.
+//
+// Ops: start -> {peerId, addrs}; ping {addr} -> {rtt}; echo {addr, size} (a bulk transfer over
+// /hyphae-test/echo/1.0.0, checked byte for byte); connections; stop.
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { multiaddr } from '@multiformats/multiaddr'
+import { randomBytes } from 'node:crypto'
+import { serve, emit } from './lib/jsonl-server.mjs'
+
+const ECHO = '/hyphae-test/echo/1.0.0'
+let node = null
+
+function requireNode () {
+  if (node == null) throw new Error('call start first')
+  return node
+}
+
+async function start () {
+  node = await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: () => false },
+    services: { identify: identify(), ping: ping() }
+  })
+  await node.handle(ECHO, (stream) => {
+    stream.addEventListener('message', (evt) => {
+      if (!stream.send(evt.data)) {
+        stream.pause()
+        stream.onDrain().then(() => stream.resume(), () => {})
+      }
+    })
+    stream.addEventListener('remoteCloseWrite', () => { stream.close().catch(() => {}) })
+  })
+  node.addEventListener('connection:open', (evt) => {
+    const c = evt.detail
+    emit('connection', { peer: c.remotePeer.toString(), addr: c.remoteAddr.toString(), direction: c.direction })
+  })
+  return { peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(a => a.toString()) }
+}
+
+async function pingOp ({ addr }) {
+  const rtt = await requireNode().services.ping.ping(multiaddr(addr))
+  return { rtt }
+}
+
+async function echo ({ addr, size, chunk = 65536 }) {
+  const started = Date.now()
+  const stream = await requireNode().dialProtocol(multiaddr(addr), ECHO)
+  const data = randomBytes(size)
+  const received = Buffer.alloc(size)
+  let got = 0
+  const done = new Promise((resolve, reject) => {
+    stream.addEventListener('message', (evt) => {
+      const bytes = evt.data.subarray()
+      if (got + bytes.length > size) {
+        reject(new Error(`echo returned more than the ${size} bytes sent`))
+        return
+      }
+      received.set(bytes, got)
+      got += bytes.length
+    })
+    stream.addEventListener('close', (evt) => {
+      if (evt.error != null) reject(evt.error)
+      else resolve()
+    })
+  })
+  for (let offset = 0; offset < size; offset += chunk) {
+    if (!stream.send(data.subarray(offset, Math.min(size, offset + chunk)))) {
+      await stream.onDrain()
+    }
+  }
+  await stream.close()
+  await done
+  if (got !== size) throw new Error(`echo returned ${got} of ${size} bytes`)
+  if (!received.equals(data)) throw new Error('echo returned different bytes')
+  return { bytes: size, millis: Date.now() - started }
+}
+
+async function connections () {
+  return {
+    connections: requireNode().getConnections().map(c => ({
+      peer: c.remotePeer.toString(), addr: c.remoteAddr.toString(), direction: c.direction, status: c.status
+    }))
+  }
+}
+
+async function stop () {
+  if (node != null) await node.stop()
+  node = null
+  return {}
+}
+
+await serve({ start, ping: pingOp, echo, connections, stop }, { onClose: stop })
