@@ -37,7 +37,7 @@ public final class NoiseBenchmark {
     }
 
     /** MB of plaintext per second, each byte encrypted and decrypted once. */
-    static double rawJdk(double seconds) throws Exception {
+    public static double rawJdk(double seconds) throws Exception {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         SecretKeySpec k = new SecretKeySpec(key, "ChaCha20");
