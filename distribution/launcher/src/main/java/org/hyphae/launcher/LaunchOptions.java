@@ -10,14 +10,16 @@ import java.util.List;
  * @param data the node's data directory
  * @param port the TCP listen port; later transports take the ports after it
  * @param headless no interactive shell
+ * @param listenHost the IP address the transports listen on
  */
-record LaunchOptions(Path home, Path data, int port, boolean headless) {
+record LaunchOptions(Path home, Path data, int port, boolean headless, String listenHost) {
 
     static final int DEFAULT_PORT = 4001;
     static final String USAGE = """
-            Usage: hyphae [--data <dir>] [--port <n>] [--headless]
+            Usage: hyphae [--data <dir>] [--port <n>] [--listen <ip>] [--headless]
               --data <dir>   data directory (identity.key, config/, stores); default ./data
-              --port <n>     TCP listen port; 0 picks a free one; default 4001
+              --port <n>     TCP listen port (WebSocket on the next); 0 picks free ones; default 4001
+              --listen <ip>  address to listen on, e.g. 127.0.0.1; default 0.0.0.0 (all)
               --headless     no interactive shell (for services); stop with SIGTERM
               --help         this text""";
 
@@ -30,16 +32,19 @@ record LaunchOptions(Path home, Path data, int port, boolean headless) {
         Path data = Path.of("data");
         int port = DEFAULT_PORT;
         boolean headless = false;
+        String listenHost = "0.0.0.0";
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
                 case "--data" -> data = Path.of(value(args, ++i, arg));
                 case "--port" -> port = port(value(args, ++i, arg));
                 case "--headless" -> headless = true;
+                case "--listen" -> listenHost = ip(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
-        return new LaunchOptions(home.toAbsolutePath().normalize(), data.toAbsolutePath().normalize(), port, headless);
+        return new LaunchOptions(home.toAbsolutePath().normalize(), data.toAbsolutePath().normalize(), port, headless,
+                listenHost);
     }
 
     private static String value(List<String> args, int index, String option) {
@@ -47,6 +52,14 @@ record LaunchOptions(Path home, Path data, int port, boolean headless) {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args.get(index);
+    }
+
+    /** An IPv4 or IPv6 literal; names are refused (no DNS lookup at start-up). */
+    private static String ip(String text) {
+        if (text.matches("[0-9.]+") && text.split("\\.").length == 4 || text.contains(":")) {
+            return text;
+        }
+        throw new IllegalArgumentException("--listen must be an IP address such as 127.0.0.1 or ::1, got \"" + text + "\"");
     }
 
     private static int port(String text) {

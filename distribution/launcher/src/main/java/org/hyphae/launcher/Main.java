@@ -127,6 +127,7 @@ public final class Main {
         p.put("hyphae.home", options.home().toString());
         p.put("hyphae.data", options.data().toString());
         p.put("hyphae.port", Integer.toString(options.port()));
+        p.put("hyphae.listen.host", options.listenHost());
         p.put("felix.fileinstall.dir", options.home().resolve("deploy") + "," + options.data().resolve("config"));
         p.put("felix.fileinstall.poll", "1000");
         p.put("felix.fileinstall.noInitialDelay", "true");

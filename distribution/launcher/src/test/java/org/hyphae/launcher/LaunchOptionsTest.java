@@ -20,11 +20,14 @@ class LaunchOptionsTest {
         assertEquals(Path.of("data").toAbsolutePath(), options.data());
         assertEquals(4001, options.port());
         assertFalse(options.headless());
+        assertEquals("0.0.0.0", options.listenHost());
     }
 
     @Test
     void allOptions() {
-        LaunchOptions options = LaunchOptions.parse(List.of("--data", "/tmp/n1", "--port", "0", "--headless"), HOME);
+        LaunchOptions options = LaunchOptions.parse(
+                List.of("--data", "/tmp/n1", "--port", "0", "--headless", "--listen", "127.0.0.1"), HOME);
+        assertEquals("127.0.0.1", options.listenHost());
         assertEquals(Path.of("/tmp/n1"), options.data());
         assertEquals(0, options.port());
         assertTrue(options.headless());
@@ -36,6 +39,8 @@ class LaunchOptionsTest {
                 IllegalArgumentException.class, () -> LaunchOptions.parse(List.of("--port", "70000"), HOME)).getMessage());
         assertEquals("--data needs a value", assertThrows(
                 IllegalArgumentException.class, () -> LaunchOptions.parse(List.of("--data"), HOME)).getMessage());
+        assertEquals("--listen must be an IP address such as 127.0.0.1 or ::1, got \"localhost\"", assertThrows(
+                IllegalArgumentException.class, () -> LaunchOptions.parse(List.of("--listen", "localhost"), HOME)).getMessage());
         assertEquals("unknown option --verbose", assertThrows(
                 IllegalArgumentException.class, () -> LaunchOptions.parse(List.of("--verbose"), HOME)).getMessage());
     }

@@ -119,7 +119,7 @@ public final class StartupReport implements FrameworkListener {
         banner.append("PeerID: ").append(id.peerId()).append('\n');
         List<Multiaddr> addresses = host == null ? List.of() : host.listenAddresses();
         if (addresses.isEmpty()) {
-            banner.append("Not listening: no transport is installed\n");
+            banner.append("Not listening on any address: no transport is installed, or none could bind (see above)\n");
         }
         for (Multiaddr address : addresses) {
             banner.append("Swarm listening on ").append(address.withPeerId(id.peerId())).append('\n');

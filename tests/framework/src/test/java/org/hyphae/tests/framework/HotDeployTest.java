@@ -53,7 +53,9 @@ class HotDeployTest {
 
         Files.delete(dropped);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (fixtureBundle().isPresent() && System.nanoTime() < deadline) {
+        // Felix takes the bundle out of the list before it marks it UNINSTALLED: wait for both.
+        while ((fixtureBundle().isPresent() || bundle.getState() != Bundle.UNINSTALLED)
+                && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         assertTrue(fixtureBundle().isEmpty(), "deleting the jar uninstalled the bundle");

@@ -47,7 +47,7 @@ class NodeLifecycleTest {
 
     @Test
     void interactiveShellAnswersHyphaeCommands() throws Exception {
-        try (NodeProcess node = NodeProcess.start(work, "--data", work.resolve("shell-node").toString())) {
+        try (NodeProcess node = NodeProcess.start(work, "--port", "0", "--data", work.resolve("shell-node").toString())) {
             String peer = node.awaitLine(l -> l.startsWith("PeerID: "), 30).substring("PeerID: ".length()).trim();
             Writer stdin = node.stdin();
             stdin.write("hyphae:id\n");
@@ -68,7 +68,7 @@ class NodeLifecycleTest {
         Path key = data.resolve("identity.key");
         byte[] garbage = "this is not a key, but it is somebody's file".getBytes();
         Files.write(key, garbage);
-        try (NodeProcess node = NodeProcess.start(work, "--headless", "--data", data.toString())) {
+        try (NodeProcess node = NodeProcess.start(work, "--headless", "--port", "0", "--data", data.toString())) {
             int status = node.awaitExit(30);
             assertNotEquals(0, status, node.output());
             assertTrue(node.output().contains(key.toAbsolutePath().toString()), node.output());

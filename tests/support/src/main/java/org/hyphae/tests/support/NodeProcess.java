@@ -45,13 +45,18 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code bin/hyphae} of the node folder {@code home} (for example a private copy made by
+     * Starts {@code bin/hyphae} of the node folder {@code home}, listening on 127.0.0.1 unless the
+     * arguments say {@code --listen} (for example a private copy made by
      * {@link #copyDistribution(Path)}, whose deploy/ folder a test may fill).
      */
     public static NodeProcess start(Path home, Path workingDir, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(home.resolve("bin/hyphae").toAbsolutePath().toString());
         command.addAll(List.of(args));
+        if (!command.contains("--listen")) {
+            // Tests stay on loopback.
+            command.addAll(List.of("--listen", "127.0.0.1"));
+        }
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true);
         return new NodeProcess(builder.start());
     }
