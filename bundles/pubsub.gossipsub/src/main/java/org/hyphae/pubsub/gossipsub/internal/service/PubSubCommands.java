@@ -1,0 +1,111 @@
+package org.hyphae.pubsub.gossipsub.internal.service;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.hyphae.identity.PeerId;
+import org.hyphae.pubsub.PubSub;
+import org.hyphae.pubsub.Subscription;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/** {@code hyphae:pub}, {@code hyphae:sub}, {@code hyphae:unsub} and {@code hyphae:topics}. */
+@Component(service = PubSubCommands.class, property = {
+        "osgi.command.scope=hyphae",
+        "osgi.command.function=pub",
+        "osgi.command.function=sub",
+        "osgi.command.function=unsub",
+        "osgi.command.function=topics"})
+public final class PubSubCommands {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PubSub pubsub;
+
+    /** The shell's own subscriptions, so {@code unsub} ends only those. */
+    private final Map<String, Subscription> shellSubscriptions = new ConcurrentHashMap<>();
+
+    @Deactivate
+    void deactivate() {
+        shellSubscriptions.values().forEach(Subscription::close);
+        shellSubscriptions.clear();
+    }
+
+    @Descriptor("publish a text message on a topic")
+    public String pub(@Descriptor("topic") String topic, @Descriptor("text (the rest of the line)") String... words)
+            throws Exception {
+        PubSub ps = current();
+        String text = String.join(" ", words);
+        PubSub.PublishResult r = ps.publish(topic, text.getBytes(StandardCharsets.UTF_8)).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        return "published " + r.message().size() + " bytes on " + topic + " to " + r.peers() + " peer(s), id "
+                + r.message().idHex();
+    }
+
+    @Descriptor("subscribe to a topic and print its messages as they come (hyphae:unsub to stop)")
+    public String sub(CommandSession session, @Descriptor("topic") String topic) {
+        PubSub ps = current();
+        if (shellSubscriptions.containsKey(topic)) {
+            return "already subscribed to " + topic;
+        }
+        PrintStream console = session.getConsole();
+        Subscription s = ps.subscribe(topic, m -> {
+            console.println("[" + LocalTime.now().format(TIME) + "] " + m.topic() + " from "
+                    + m.from().map(PeerId::toString).orElse("?") + ": " + m.dataAsString());
+            console.flush();
+        });
+        shellSubscriptions.put(topic, s);
+        return "subscribed to " + topic + "; messages print here as they come (hyphae:unsub " + topic + " to stop)";
+    }
+
+    @Descriptor("stop printing a topic's messages and leave it if nothing else is subscribed")
+    public String unsub(@Descriptor("topic") String topic) {
+        Subscription s = shellSubscriptions.remove(topic);
+        if (s == null) {
+            return "the shell is not subscribed to " + topic;
+        }
+        s.close();
+        return "unsubscribed from " + topic;
+    }
+
+    @Descriptor("list subscribed topics and the peers known on each")
+    public String topics() {
+        PubSub ps = current();
+        Set<String> topics = ps.topics();
+        if (topics.isEmpty()) {
+            return "no topics (hyphae:sub <topic> subscribes)";
+        }
+        StringBuilder out = new StringBuilder();
+        for (String t : topics.stream().sorted().toList()) {
+            Set<PeerId> peers = ps.peers(t);
+            out.append(t).append("  ").append(peers.size()).append(" peer(s)");
+            for (PeerId p : peers) {
+                out.append("\n  ").append(p);
+            }
+            out.append('\n');
+        }
+        return out.toString().stripTrailing();
+    }
+
+    private PubSub current() {
+        PubSub ps = pubsub;
+        if (ps == null) {
+            throw new IllegalStateException("no PubSub service: the pubsub.gossipsub bundle is not active (see hyphae:status)");
+        }
+        return ps;
+    }
+}
