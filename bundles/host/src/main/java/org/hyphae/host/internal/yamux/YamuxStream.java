@@ -292,6 +292,13 @@ public final class YamuxStream implements Stream {
                 maybeClosed();
                 break;
             }
+            if (!w.data().isReadable()) {
+                // An empty write needs no window.
+                writes.poll();
+                w.data().release();
+                session.complete(w.done(), null);
+                continue;
+            }
             if (sendWindow <= 0) {
                 break;
             }

@@ -150,6 +150,15 @@ class YamuxSessionTest {
     }
 
     @Test
+    void emptyWriteCompletesEvenWithAClosedWindow() {
+        YamuxStream mine = open();
+        CompletableFuture<Void> full = mine.write(ByteBuffer.wrap(new byte[256 * 1024])).toCompletableFuture();
+        assertTrue(full.isDone());
+        assertTrue(mine.write(ByteBuffer.allocate(0)).toCompletableFuture().isDone());
+        Shuttle.run(c, s);
+    }
+
+    @Test
     void pingIsAnsweredAndMeasured() {
         assertTrue(client.rttNanos() > 0);
         s.writeInbound(frame(0, 2, 1, 0, 77, null));
