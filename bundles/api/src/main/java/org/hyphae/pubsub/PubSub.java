@@ -10,7 +10,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * Topic-based publish/subscribe across the network.
  *
  * <p>A message published on a topic reaches every subscriber of that topic in the connected
- * network, each one at most once, if every {@link TopicValidator} on the way accepts it. Delivery is
+ * network, each one at most once, if every {@link TopicValidator} on the way accepts it. This
+ * node's own subscriptions to the topic receive the messages it publishes too. Delivery is
  * best effort: there is no acknowledgement from subscribers and no ordering across publishers.
  *
  * <p>All methods are thread-safe and return without blocking on the network.
