@@ -421,6 +421,26 @@ public final class YamuxSession extends ByteToMessageDecoder {
 
     // ---- for streams (event loop) ---------------------------------------------------------------
 
+    /**
+     * Takes {@code bytes} of window growth from the session's budget: all streams together may
+     * grow their windows past the initial size by at most four maximum windows (64 MiB with the
+     * defaults), so a peer cannot make one connection buffer max-window times max-streams.
+     */
+    boolean reserveWindowGrowth(int bytes) {
+        long budget = 4L * settings.maxWindow();
+        if (windowGrowth + bytes > budget) {
+            return false;
+        }
+        windowGrowth += bytes;
+        return true;
+    }
+
+    void releaseWindowGrowth(int bytes) {
+        windowGrowth -= bytes;
+    }
+
+    private long windowGrowth;
+
     ChannelHandlerContext ctx() {
         return ctx;
     }
@@ -480,5 +500,10 @@ public final class YamuxSession extends ByteToMessageDecoder {
 
     long rtt() {
         return rttNanos;
+    }
+
+    /** Overrides the measured round trip (tests of auto-tuning on a machine of any speed). */
+    void rttNanos(long nanos) {
+        rttNanos = nanos;
     }
 }

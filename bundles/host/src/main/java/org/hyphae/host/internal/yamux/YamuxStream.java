@@ -25,7 +25,7 @@ import io.netty.channel.ChannelFutureListener;
  * buffered until {@link #read()} takes it, and only then is the window re-opened (in one update
  * once half the window is consumed), so buffered data never exceeds the window granted. The
  * window doubles, up to the session's maximum, when a half window is consumed within four round
- * trips (go-yamux's auto-tuning). A {@link #write} completes once its last byte fits the peer's
+ * trips (go-yamux's auto-tuning), as long as the session's growth budget allows. A {@link #write} completes once its last byte fits the peer's
  * window and has been handed to the connection (encrypted), and waits while the connection's
  * outbound buffer is above its high-water mark.
  */
@@ -97,6 +97,11 @@ public final class YamuxStream implements Stream {
 
     long receiveWindow() {
         return receiveWindow;
+    }
+
+    /** The current receive window size, after auto-tuning. */
+    int windowSize() {
+        return windowSize;
     }
 
     // ---- reading --------------------------------------------------------------------------------
@@ -193,8 +198,10 @@ public final class YamuxStream implements Stream {
         int max = session.settings().maxWindow();
         if (rtt > 0 && now - epochStart < 4 * rtt && windowSize < max) {
             int next = (int) Math.min((long) windowSize * 2, max);
-            grow = next - windowSize;
-            windowSize = next;
+            if (session.reserveWindowGrowth(next - windowSize)) {
+                grow = next - windowSize;
+                windowSize = next;
+            }
         }
         epochStart = now;
         long delta = unacknowledged + grow;
@@ -361,14 +368,24 @@ public final class YamuxStream implements Stream {
             session.completeExceptionally(w.done(), new YamuxException(failure));
         }
         deliver();
-        session.removed(this);
-        session.complete(closed, null);
+        ended();
     }
+
+    /** Leaves the session's stream table and gives back the window growth this stream held. */
+    private void ended() {
+        if (!ended) {
+            ended = true;
+            session.releaseWindowGrowth(windowSize - session.settings().initialWindow());
+            session.removed(this);
+            session.complete(closed, null);
+        }
+    }
+
+    private boolean ended;
 
     private void maybeClosed() {
         if (finSent && remoteClosed) {
-            session.removed(this);
-            session.complete(closed, null);
+            ended();
         }
     }
 

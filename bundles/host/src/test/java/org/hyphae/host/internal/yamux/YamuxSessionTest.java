@@ -159,6 +159,46 @@ class YamuxSessionTest {
     }
 
     @Test
+    void windowsGrowForFastReadersWithinTheSessionBudget() {
+        YamuxSession fastClient = new YamuxSession(true, new YamuxSettings(256 * 1024, 1024 * 1024, 8, Duration.ZERO),
+                Runnable::run, st -> { });
+        List<YamuxStream> fastAccepted = new ArrayList<>();
+        YamuxSession fastServer = new YamuxSession(false, new YamuxSettings(256 * 1024, 1024 * 1024, 8, Duration.ZERO),
+                Runnable::run, fastAccepted::add);
+        EmbeddedChannel fc = new EmbeddedChannel(fastClient);
+        EmbeddedChannel fs = new EmbeddedChannel(fastServer);
+        Shuttle.run(fc, fs);
+        assertTrue(fastServer.rttNanos() > 0);
+        // A long round trip makes every half window "fast": growth then depends only on the budget.
+        fastServer.rttNanos(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
+        // Six streams read as fast as the data comes: windows double up to 1 MiB, but together
+        // they may grow by at most 4 x 1 MiB.
+        List<YamuxStream> mine = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            mine.add(fastClient.openStream().join());
+        }
+        Shuttle.run(fc, fs);
+        for (int round = 0; round < 40; round++) {
+            for (YamuxStream st : mine) {
+                st.write(ByteBuffer.wrap(new byte[256 * 1024]));
+            }
+            Shuttle.run(fc, fs);
+            for (YamuxStream st : fastAccepted) {
+                st.read().toCompletableFuture().join();
+            }
+            Shuttle.run(fc, fs);
+        }
+        long growth = 0;
+        for (YamuxStream st : fastAccepted) {
+            assertTrue(st.windowSize() <= 1024 * 1024);
+            growth += st.windowSize() - 256 * 1024;
+        }
+        assertEquals(4 * 1024 * 1024, growth, "windows grew up to the session budget");
+        finish(fc);
+        finish(fs);
+    }
+
+    @Test
     void pingIsAnsweredAndMeasured() {
         assertTrue(client.rttNanos() > 0);
         s.writeInbound(frame(0, 2, 1, 0, 77, null));
