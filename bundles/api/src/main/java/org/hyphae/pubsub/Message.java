@@ -30,8 +30,9 @@ public final class Message {
     /**
      * Creates a message.
      *
-     * @param id the message id the router uses for de-duplication and gossip (by default the
-     *     author's peer id bytes followed by the sequence number)
+     * @param id the message id the router uses for de-duplication and gossip (for signed messages
+     *     the author's {@code PublicKey} protobuf followed by the sequence number, as js-libp2p
+     *     computes it; for unsigned ones the SHA-256 of the payload)
      * @param from the author, if the message names one
      * @param data the payload
      * @param seqno the author's sequence number (8 bytes big-endian in practice), empty if absent

@@ -352,7 +352,7 @@ public final class GossipRouter implements PubSub, AutoCloseable {
             // The key goes along only when the peer id cannot carry it (spec: "when it cannot be inlined").
             byte[] key = self.publicKey().isPresent() ? null : identity.publicKeyProtobuf();
             wm = new WireMessage(selfBytes, payload, seq, topic, signature, key);
-            id = MessageId.fromAndSeqno(selfBytes, seq);
+            id = MessageId.fromAndSeqno(identity.publicKeyProtobuf(), seq);
         } else {
             wm = new WireMessage(null, payload, null, topic, null, null);
             id = MessageId.wrap(sha256(payload));
@@ -538,7 +538,13 @@ public final class GossipRouter implements PubSub, AutoCloseable {
                 rejectFirstHand(from, topic, "unsigned under StrictSign");
                 return;
             }
-            id = MessageId.fromAndSeqno(wm.from(), wm.seqno());
+            try {
+                author = PeerId.fromBytes(wm.from());
+            } catch (IllegalArgumentException e) {
+                rejectFirstHand(from, topic, "malformed author peer id");
+                return;
+            }
+            id = messageId(wm, author);
         } else {
             if (wm.from() != null || wm.seqno() != null || wm.signature() != null || wm.key() != null) {
                 rejectFirstHand(from, topic, "author fields under StrictNoSign");
@@ -552,12 +558,6 @@ public final class GossipRouter implements PubSub, AutoCloseable {
             return;
         }
         if (p.strictSign()) {
-            try {
-                author = PeerId.fromBytes(wm.from());
-            } catch (IllegalArgumentException e) {
-                rejectFirstHand(from, topic, "malformed author peer id");
-                return;
-            }
             if (author.equals(self)) {
                 rejectFirstHand(from, topic, "claims to come from this node");
                 return;
@@ -570,7 +570,7 @@ public final class GossipRouter implements PubSub, AutoCloseable {
         }
         SeenCache.Record record = seen.add(id, now(), topic);
         record.firstFrom = from.id;
-        record.deliveredBy.add(from.id);
+        record.deliveredBy.put(from.id, 1);
         promises.remove(id);
         Message message = toMessage(id, wm, from.id, p.strictSign());
         PeerId origin = author;
@@ -592,7 +592,7 @@ public final class GossipRouter implements PubSub, AutoCloseable {
                 record.status = SeenCache.Status.VALID;
                 record.validated = now();
                 score.firstDelivery(from, topic);
-                for (PeerId q : record.deliveredBy) {
+                for (PeerId q : record.deliveredBy.keySet()) {
                     if (!q.equals(from)) {
                         score.nearFirstDelivery(q, topic, 0); // arrived while we validated
                     }
@@ -605,7 +605,7 @@ public final class GossipRouter implements PubSub, AutoCloseable {
             case REJECT -> {
                 record.status = SeenCache.Status.INVALID;
                 invalid++;
-                for (PeerId q : record.deliveredBy) {
+                for (PeerId q : record.deliveredBy.keySet()) {
                     score.invalidDelivery(q, topic);
                 }
             }
@@ -624,11 +624,15 @@ public final class GossipRouter implements PubSub, AutoCloseable {
 
     private void duplicate(Peer from, SeenCache.Record r, String topic) {
         duplicates++;
-        if (!r.deliveredBy.add(from.id)) {
-            // The same peer sent the same message again: honest routers never do (their own seen
-            // cache stops it), so this is a replay.
+        int copies = r.deliveredBy.merge(from.id, 1, Integer::sum);
+        if (copies > 1) {
+            // The same peer sent the same message again. An honest router does so only to answer
+            // our IWANTs (when its message ids differ from ours), at most gossipRetransmission
+            // times; beyond that it is a replay.
             replays++;
-            score.behaviourPenalty(from.id, 1);
+            if (copies > 1 + params.gossipRetransmission()) {
+                score.behaviourPenalty(from.id, 1);
+            }
             return;
         }
         switch (r.status) {
@@ -637,6 +641,17 @@ public final class GossipRouter implements PubSub, AutoCloseable {
             default -> {
             }
         }
+    }
+
+    /**
+     * The StrictSign message id: the author's public key (the libp2p {@code PublicKey} protobuf) and
+     * the sequence number, as js-libp2p computes it. Peers only compare ids in IHAVE/IWANT, so
+     * agreeing with the peers we talk to spares needless IWANTs. (go-libp2p uses the peer id bytes
+     * instead; with go peers that costs a few extra IWANTs, which the replay check tolerates.)
+     */
+    private static MessageId messageId(WireMessage wm, PeerId author) {
+        byte[] key = wm.key() != null ? wm.key() : author.publicKeyProtobuf().orElse(wm.from());
+        return MessageId.fromAndSeqno(key, wm.seqno());
     }
 
     private boolean verifySignature(WireMessage wm, PeerId author) {

@@ -1,10 +1,9 @@
 package org.hyphae.pubsub.gossipsub.internal;
 
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 import org.hyphae.identity.PeerId;
 
@@ -22,8 +21,8 @@ final class SeenCache {
         final String topic;
         Status status = Status.VALIDATING;
         long validated;
-        /** Peers that delivered the message, the first one included. */
-        final Set<PeerId> deliveredBy = new HashSet<>(4);
+        /** Peers that delivered the message, the first one included, and how many copies each sent. */
+        final Map<PeerId, Integer> deliveredBy = new HashMap<>(4);
         PeerId firstFrom;
 
         Record(long firstSeen, String topic) {
