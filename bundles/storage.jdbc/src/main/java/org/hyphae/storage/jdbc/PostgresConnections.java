@@ -161,6 +161,7 @@ public final class PostgresConnections implements AutoCloseable {
             } catch (SQLException e) {
                 if (first == null && isConnectionFailure(e)) {
                     first = e;
+                    evictIdle();
                     continue;
                 }
                 if (first != null) {
@@ -198,12 +199,24 @@ public final class PostgresConnections implements AutoCloseable {
                 }
                 if (first == null && isConnectionFailure(e)) {
                     first = e;
+                    evictIdle();
                     continue;
                 }
                 throw failure(what, e);
             }
         }
         throw failure(what, first);
+    }
+
+    /**
+     * One dead connection usually means they all are (the server restarted, or an operator killed
+     * the sessions): drop the idle ones so the retry gets a fresh connection, not the next corpse.
+     */
+    private void evictIdle() {
+        var bean = pool.getHikariPoolMXBean();
+        if (bean != null) {
+            bean.softEvictConnections();
+        }
     }
 
     StorageException failure(String what, SQLException e) {
