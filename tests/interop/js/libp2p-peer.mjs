@@ -38,7 +38,9 @@ async function start () {
         stream.onDrain().then(() => stream.resume(), () => {})
       }
     })
-    stream.addEventListener('remoteCloseWrite', () => { stream.close().catch(() => {}) })
+    // 'end', not 'remoteCloseWrite': the latter can fire while paused messages are still
+    // queued, and closing then would drop the tail of the echo.
+    stream.addEventListener('end', () => { stream.close().catch(() => {}) })
   })
   node.addEventListener('connection:open', (evt) => {
     const c = evt.detail
