@@ -172,12 +172,12 @@ public final class SwarmHost implements Host, InboundStreams {
         // tears the sockets down, then find the peers again over what is left.
         List<Connection> carried = connections.stream().filter(c -> c.transport().equals(state.name)).toList();
         for (Connection connection : carried) {
-            connection.close();
+            retire(connection);
+            if (active) {
+                connection.closed().whenComplete((v, e) -> reconnectElsewhere(connection.remotePeer()));
+            }
         }
         LOG.log(Level.INFO, "transport {0} removed: closed {1} connection(s)", state.name, carried.size());
-        if (active) {
-            carried.stream().map(Connection::remotePeer).distinct().forEach(this::reconnectElsewhere);
-        }
     }
 
     private void listenOn(Transport transport, TransportState state) {
@@ -359,7 +359,7 @@ public final class SwarmHost implements Host, InboundStreams {
 
     /** After a transport left: dial the peer again over another transport it listens on. */
     private void reconnectElsewhere(PeerId peer) {
-        if (!connections(peer).isEmpty()) {
+        if (!active || !connections(peer).isEmpty()) {
             return;
         }
         PeerInfo info = peerInfo.get(peer);
@@ -391,13 +391,22 @@ public final class SwarmHost implements Host, InboundStreams {
                 int close = connections.size() - c.low_watermark();
                 List<Connection> victims = new ArrayList<>(connections);
                 victims.sort(Comparator.comparingInt(conn -> conn.streams().size()));
-                victims.stream().limit(close).forEach(Connection::close);
+                victims.stream().limit(close).forEach(this::retire);
                 LOG.log(Level.INFO, "connection manager: {0} connections above {1}, closed {2}",
                         excess + c.high_watermark(), c.high_watermark(), close);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "connection manager run failed", e);
         }
+    }
+
+    /**
+     * Closes a connection and stops offering it at once: until its close completes (yamux GoAway,
+     * then the socket) it must not be handed out for new streams or returned by connect.
+     */
+    private void retire(Connection connection) {
+        connections.remove(connection);
+        connection.close();
     }
 
     /** Connections with no stream for longer than the idle timeout; 0 keeps them forever. */
@@ -412,7 +421,7 @@ public final class SwarmHost implements Host, InboundStreams {
             long since = idleSince.computeIfAbsent(connection, c -> now);
             if (timeoutNanos > 0 && now - since > timeoutNanos) {
                 LOG.log(Level.DEBUG, "closing idle connection to {0}", connection.remotePeer());
-                connection.close();
+                retire(connection);
             }
         }
     }
