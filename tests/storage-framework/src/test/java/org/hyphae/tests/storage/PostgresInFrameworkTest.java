@@ -48,7 +48,8 @@ class PostgresInFrameworkTest {
         props.put("schema", schema);
         jdbc.update(props);
         try {
-            StorageSwapTest.await(() -> !references("(storage.kind=jdbc)").isEmpty(), "jdbc stores registered");
+            StorageSwapTest.await(() -> !references(BlockStore.class, "(storage.kind=jdbc)").isEmpty()
+                    && !references(Datastore.class, "(storage.kind=jdbc)").isEmpty(), "jdbc stores registered");
             Datastore postgres = context.getService(
                     context.getServiceReferences(Datastore.class, "(storage.kind=jdbc)").iterator().next());
             postgres.put("in-osgi".getBytes(StandardCharsets.UTF_8), new byte[] {1});
@@ -72,9 +73,9 @@ class PostgresInFrameworkTest {
         }
     }
 
-    private java.util.Collection<?> references(String filter) {
+    private java.util.Collection<?> references(Class<?> type, String filter) {
         try {
-            return context.getServiceReferences(BlockStore.class, filter);
+            return context.getServiceReferences(type, filter);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
