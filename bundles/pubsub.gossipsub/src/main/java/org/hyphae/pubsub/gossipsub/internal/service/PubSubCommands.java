@@ -21,8 +21,13 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-/** {@code hyphae:pub}, {@code hyphae:sub}, {@code hyphae:unsub} and {@code hyphae:topics}. */
-@Component(service = PubSubCommands.class, property = {
+/**
+ * {@code hyphae:pub}, {@code hyphae:sub}, {@code hyphae:unsub} and {@code hyphae:topics}.
+ *
+ * <p>Immediate: Gogo gets and ungets a command service around every call, which would deactivate a
+ * delayed component after each command and close the subscriptions {@code hyphae:sub} made.
+ */
+@Component(service = PubSubCommands.class, immediate = true, property = {
         "osgi.command.scope=hyphae",
         "osgi.command.function=pub",
         "osgi.command.function=sub",
