@@ -14,7 +14,9 @@ import org.hyphae.storage.StorageException;
  * so no write is acknowledged by the old store after the new one took over.
  *
  * <p>Operations share a read lock and a swap takes the write lock. The lock is fair, so a waiting
- * swap is not starved by a steady stream of operations.
+ * swap is not starved by a steady stream of operations. Because of that fairness, an operation must
+ * not call {@link #call} again from inside itself: with a swap waiting, the inner call would wait
+ * for the swap and the swap for the outer call.
  *
  * @param <T> the store type
  */

@@ -50,8 +50,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * shard directory, so after a crash a block is either whole under its name or absent; leftovers in
  * {@code .tmp} were never acknowledged and are removed on open. An existing block file is never
  * rewritten: a damaged one is reported by {@link #get} with its path, for an operator to look at.
+ *
+ * <p>Immediate, so that an unusable directory (or a foreign file in it) is reported at start-up with
+ * its path, not at the first read.
  */
-@Component(service = BlockStore.class, configurationPid = BlockFiles.PID,
+@Component(service = BlockStore.class, configurationPid = BlockFiles.PID, immediate = true,
         property = BlockStore.KIND_PROPERTY + "=" + BlockFiles.KIND)
 @Designate(ocd = BlockFiles.Config.class)
 public final class BlockFiles implements BlockStore {

@@ -48,7 +48,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * its snapshot (an MVMap root) under the read side, so no scan sees half a batch; MVStore writes the
  * whole batch in one chunk, so no crash leaves half of it either.
  */
-@Component(service = Datastore.class, configurationPid = MvStoreDatastore.PID,
+@Component(service = Datastore.class, configurationPid = MvStoreDatastore.PID, immediate = true,
         property = Datastore.KIND_PROPERTY + "=" + BlockFiles.KIND)
 @Designate(ocd = MvStoreDatastore.Config.class)
 public final class MvStoreDatastore implements Datastore, AutoCloseable {
