@@ -40,7 +40,8 @@ async function start () {
         stream.onDrain().then(() => stream.resume(), () => {})
       }
     })
-    stream.addEventListener('remoteCloseWrite', () => { stream.close().catch(() => {}) })
+    // 'end', not 'remoteCloseWrite': the latter can fire while paused messages are still queued.
+    stream.addEventListener('end', () => { stream.close().catch(() => {}) })
   })
   node.addEventListener('connection:open', (evt) => {
     const c = evt.detail

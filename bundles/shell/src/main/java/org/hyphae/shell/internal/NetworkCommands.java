@@ -12,6 +12,7 @@ import org.hyphae.transport.Connection;
 import org.hyphae.transport.Host;
 import org.hyphae.transport.Multiaddr;
 import org.hyphae.transport.PeerInfo;
+import org.hyphae.transport.Perf;
 import org.hyphae.transport.Ping;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -19,12 +20,13 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-/** {@code hyphae:connect}, {@code hyphae:peers}, {@code hyphae:ping}: the swarm from the shell. */
+/** {@code hyphae:connect}, {@code hyphae:peers}, {@code hyphae:ping}, {@code hyphae:perf}: the swarm from the shell. */
 @Component(service = NetworkCommands.class, property = {
         "osgi.command.scope=hyphae",
         "osgi.command.function=connect",
         "osgi.command.function=peers",
-        "osgi.command.function=ping"})
+        "osgi.command.function=ping",
+        "osgi.command.function=perf"})
 public final class NetworkCommands {
 
     private static final long TIMEOUT_SECONDS = 30;
@@ -37,6 +39,10 @@ public final class NetworkCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile Ping ping;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Perf perfClient;
 
     @Descriptor("connect to a peer by multiaddr, e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3Koo...")
     public String connect(@Descriptor("the peer's multiaddr") String address) throws Exception {
@@ -66,6 +72,23 @@ public final class NetworkCommands {
         return out.toString().stripTrailing();
     }
 
+    @Descriptor("measure throughput to a peer that serves /perf/1.0.0 (its perf server must be enabled)")
+    public String perf(@Descriptor("peer id, or a multiaddr with /p2p to connect first") String peer,
+            @Descriptor("bytes to upload") long upload, @Descriptor("bytes to download") long download)
+            throws Exception {
+        Perf current = perfClient;
+        if (current == null) {
+            return "no perf service: the host bundle is not active";
+        }
+        PeerId id = resolve(peer);
+        Perf.Result r = await(current.measure(id, upload, download).toCompletableFuture(), "perf " + id);
+        double seconds = r.total().toNanos() / 1e9;
+        return String.format("perf %s: uploaded %d B, downloaded %d B in %.3f s: %.1f MB/s%n"
+                + "perf-result upload=%d download=%d upload_ms=%.3f total_ms=%.3f", id, r.uploaded(), r.downloaded(),
+                seconds, (r.uploaded() + r.downloaded()) / seconds / 1e6, r.uploaded(), r.downloaded(),
+                r.upload().toNanos() / 1e6, r.total().toNanos() / 1e6);
+    }
+
     @Descriptor("measure the round-trip time to a connected peer")
     public String ping(@Descriptor("peer id, or a multiaddr with /p2p to connect first") String peer)
             throws Exception {
@@ -73,20 +96,22 @@ public final class NetworkCommands {
         if (current == null) {
             return "no ping service: the host bundle is not active";
         }
-        Host host = host();
-        PeerId id;
-        if (peer.startsWith("/")) {
-            Multiaddr address = Multiaddr.parse(peer);
-            id = await(host.connect(address).toCompletableFuture(), "connect to " + address).remotePeer();
-        } else {
-            id = PeerId.parse(peer);
-        }
+        PeerId id = resolve(peer);
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < 3; i++) {
             Duration rtt = await(current.ping(id).toCompletableFuture(), "ping " + id);
             out.append(String.format("PONG from %s: time=%.3f ms%n", id, rtt.toNanos() / 1e6));
         }
         return out.toString().stripTrailing();
+    }
+
+    /** A peer id as given, or the peer reached by connecting to a multiaddr. */
+    private PeerId resolve(String peer) throws Exception {
+        if (peer.startsWith("/")) {
+            Multiaddr address = Multiaddr.parse(peer);
+            return await(host().connect(address).toCompletableFuture(), "connect to " + address).remotePeer();
+        }
+        return PeerId.parse(peer);
     }
 
     private Host host() {
