@@ -86,6 +86,8 @@ class FullDiskTest {
 
     @Test
     void datastoreWritesFailClearlyAndReadsGoOn() throws Exception {
+        Path filler = mount.resolve("filler");
+        Files.write(filler, new byte[1024 * 1024]);
         MvStoreDatastore store = new MvStoreDatastore(mount.resolve("datastore").resolve("datastore.mv"));
         try {
             Random random = new Random(6);
@@ -107,6 +109,12 @@ class FullDiskTest {
             assertTrue(keys.size() >= 5, "stored " + keys.size());
             for (byte[] key : keys) {
                 assertTrue(store.get(key).isPresent(), "reads go on after the failure: " + new String(key));
+            }
+            Files.delete(filler);
+            store.put("after".getBytes(), new byte[] {1});
+            assertTrue(store.has("after".getBytes()), "writes work again once there is room");
+            for (byte[] key : keys) {
+                assertTrue(store.get(key).isPresent(), "nothing acknowledged was lost: " + new String(key));
             }
         } finally {
             store.close();
