@@ -2,7 +2,8 @@
 // full-node interop tests: Hyphae's assembled node on one side, this on the other.
 //
 // Ops: start, dial, ping, peerInfo, echo (bulk transfer over /hyphae-test/echo/1.0.0, checked
-// byte for byte), connections, stop. Events: "connection" when a peer connects.
+// byte for byte), perf (/perf/1.0.0 client; the node also serves perf), connections, stop.
+// Events: "connection" when a peer connects.
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
@@ -16,6 +17,7 @@ import { randomBytes } from 'node:crypto'
 import { serve, emit } from './lib/jsonl-server.mjs'
 
 const ECHO = '/hyphae-test/echo/1.0.0'
+const PERF = '/perf/1.0.0'
 let node = null
 
 function requireNode () {
@@ -43,6 +45,38 @@ async function start () {
     // 'end', not 'remoteCloseWrite': the latter can fire while paused messages are still queued.
     stream.addEventListener('end', () => { stream.close().catch(() => {}) })
   })
+  // The perf protocol (libp2p/specs perf/perf.md), server side: read the 8-byte size, drain the
+  // upload to its end, send that many bytes back.
+  await node.handle(PERF, (stream) => {
+    let header = new Uint8Array(0)
+    let toSend = null
+    stream.addEventListener('message', (evt) => {
+      if (toSend == null) {
+        const bytes = evt.data.subarray()
+        const joined = new Uint8Array(header.length + bytes.length)
+        joined.set(header)
+        joined.set(bytes, header.length)
+        header = joined
+        if (header.length >= 8) {
+          toSend = new DataView(header.buffer, header.byteOffset, 8).getBigUint64(0)
+        }
+      }
+    })
+    stream.addEventListener('end', async () => {
+      try {
+        const chunk = new Uint8Array(65536)
+        let left = toSend ?? 0n
+        while (left > 0n) {
+          const n = left < 65536n ? Number(left) : 65536
+          if (!stream.send(chunk.subarray(0, n))) await stream.onDrain()
+          left -= BigInt(n)
+        }
+        await stream.close()
+      } catch (err) {
+        stream.abort(err)
+      }
+    })
+  }, { maxInboundStreams: 64 })
   node.addEventListener('connection:open', (evt) => {
     const c = evt.detail
     emit('connection', { peer: c.remotePeer.toString(), addr: c.remoteAddr.toString(), direction: c.direction })
@@ -119,6 +153,29 @@ async function echo ({ addr, size, chunk = 65536 }) {
   return { bytes: size, millis: Date.now() - started }
 }
 
+/** The perf protocol, client side: upload, then download, timed. */
+async function perf ({ addr, upload, download }) {
+  const started = process.hrtime.bigint()
+  const stream = await requireNode().dialProtocol(multiaddr(addr), PERF)
+  let received = 0
+  const done = new Promise((resolve, reject) => {
+    stream.addEventListener('message', (evt) => { received += evt.data.byteLength })
+    stream.addEventListener('close', (evt) => { if (evt.error != null) reject(evt.error); else resolve() })
+  })
+  const header = new Uint8Array(8)
+  new DataView(header.buffer).setBigUint64(0, BigInt(download))
+  stream.send(header)
+  const chunk = new Uint8Array(65536)
+  for (let left = upload; left > 0; left -= 65536) {
+    if (!stream.send(chunk.subarray(0, Math.min(65536, left)))) await stream.onDrain()
+  }
+  await stream.close()
+  await done
+  const millis = Number(process.hrtime.bigint() - started) / 1e6
+  if (received !== download) throw new Error(`perf: received ${received} of ${download} bytes`)
+  return { uploaded: upload, downloaded: received, millis }
+}
+
 async function connections () {
   return {
     connections: requireNode().getConnections().map(c => ({
@@ -133,4 +190,4 @@ async function stop () {
   return {}
 }
 
-await serve({ start, dial, ping: pingOp, peerInfo, echo, connections, stop }, { onClose: stop })
+await serve({ start, dial, ping: pingOp, peerInfo, echo, perf, connections, stop }, { onClose: stop })
