@@ -7,7 +7,6 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.felix.service.command.Descriptor;
 import org.hyphae.storage.BlockStore;
@@ -16,6 +15,10 @@ import org.hyphae.storage.StorageException;
 import org.hyphae.storage.StoreStats;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -25,9 +28,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 /**
  * {@code hyphae:storage}, and the work behind {@code hyphae:storage-use} and
  * {@code hyphae:storage-migrate} (registered as {@link HyphenatedCommand}s, since Gogo maps other
- * command names to Java method names). Sees every
- * store of every kind (multiple, dynamic references), and reads and writes the selection
- * configuration ({@link BlockStore#SELECTION_PID}) that consumers follow.
+ * command names to Java method names). Borrows every store of every kind while a command runs, and
+ * reads and writes the selection configuration ({@link BlockStore#SELECTION_PID}) that consumers
+ * follow.
  */
 @Component(service = StorageCommands.class, property = {
         "osgi.command.scope=hyphae",
@@ -37,56 +40,73 @@ public final class StorageCommands {
     /** The kind consumers use when nothing is configured. */
     static final String DEFAULT_KIND = "fs";
 
-    private final Map<String, BlockStore> blockStores = new ConcurrentHashMap<>();
-    private final Map<String, Datastore> datastores = new ConcurrentHashMap<>();
+    private final BundleContext context;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigurationAdmin configurationAdmin;
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addBlockStore(BlockStore store, Map<String, Object> properties) {
-        blockStores.put(kind(properties), store);
+    /**
+     * Looks stores up when a command runs instead of holding references: the node's status calls an
+     * implementation active when another bundle holds it, and this bundle holding every kind would
+     * make every kind look active.
+     *
+     * @param context this bundle's context
+     */
+    @Activate
+    public StorageCommands(BundleContext context) {
+        this.context = context;
     }
 
-    void removeBlockStore(BlockStore store, Map<String, Object> properties) {
-        blockStores.remove(kind(properties), store);
-    }
+    /** Stores of one contract by kind, borrowed until {@link #close()}. */
+    private final class Borrowed<T> implements AutoCloseable {
+        final Map<String, T> byKind = new TreeMap<>();
+        private final List<ServiceReference<T>> held = new java.util.ArrayList<>();
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addDatastore(Datastore store, Map<String, Object> properties) {
-        datastores.put(kind(properties), store);
-    }
+        Borrowed(Class<T> type) {
+            try {
+                for (ServiceReference<T> ref : context.getServiceReferences(type, "(" + BlockStore.KIND_PROPERTY + "=*)")) {
+                    T service = context.getService(ref);
+                    if (service != null) {
+                        held.add(ref);
+                        byKind.putIfAbsent(String.valueOf(ref.getProperty(BlockStore.KIND_PROPERTY)), service);
+                    }
+                }
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
 
-    void removeDatastore(Datastore store, Map<String, Object> properties) {
-        datastores.remove(kind(properties), store);
-    }
-
-    private static String kind(Map<String, Object> properties) {
-        return String.valueOf(properties.getOrDefault(BlockStore.KIND_PROPERTY, "unknown"));
+        @Override
+        public void close() {
+            for (ServiceReference<T> ref : held) {
+                try {
+                    context.ungetService(ref);
+                } catch (IllegalStateException e) {
+                    // this bundle is stopping; the framework releases it anyway
+                }
+            }
+        }
     }
 
     @Descriptor("show the active storage kind and, for each installed kind, its block and datastore counts and sizes")
     public String storage() {
         StringBuilder out = new StringBuilder();
         out.append("active kind: ").append(activeKind()).append("  (set with hyphae:storage-use <kind>)\n");
-        Map<String, String> rows = new TreeMap<>();
-        for (String kind : allKinds()) {
-            rows.put(kind, String.format("%-8s blocks: %-28s datastore: %s", kind,
-                    describe(blockStores.get(kind)), describe(datastores.get(kind))));
+        try (Borrowed<BlockStore> blocks = new Borrowed<>(BlockStore.class);
+                Borrowed<Datastore> data = new Borrowed<>(Datastore.class)) {
+            TreeMap<String, Boolean> kinds = new TreeMap<>();
+            blocks.byKind.keySet().forEach(k -> kinds.put(k, true));
+            data.byKind.keySet().forEach(k -> kinds.put(k, true));
+            if (kinds.isEmpty()) {
+                out.append("no store is installed");
+            }
+            for (String kind : kinds.keySet()) {
+                out.append(String.format("%-8s blocks: %-28s datastore: %s%n", kind,
+                        describe(blocks.byKind.get(kind)), describe(data.byKind.get(kind))));
+            }
         }
-        if (rows.isEmpty()) {
-            out.append("no store is installed");
-        }
-        rows.values().forEach(r -> out.append(r).append('\n'));
         return out.toString().stripTrailing();
-    }
-
-    private List<String> allKinds() {
-        TreeMap<String, Boolean> kinds = new TreeMap<>();
-        blockStores.keySet().forEach(k -> kinds.put(k, true));
-        datastores.keySet().forEach(k -> kinds.put(k, true));
-        return List.copyOf(kinds.keySet());
     }
 
     private static String describe(BlockStore store) {
@@ -157,9 +177,12 @@ public final class StorageCommands {
         if (admin == null) {
             return "Config Admin is not running; cannot change the active storage kind";
         }
-        if (!blockStores.containsKey(kind) || !datastores.containsKey(kind)) {
-            return "no " + kind + " store is active (installed kinds: " + allKinds()
-                    + "); consumers would wait for one. Not changed.";
+        try (Borrowed<BlockStore> blocks = new Borrowed<>(BlockStore.class);
+                Borrowed<Datastore> data = new Borrowed<>(Datastore.class)) {
+            if (!blocks.byKind.containsKey(kind) || !data.byKind.containsKey(kind)) {
+                return "no " + kind + " store is active (block stores: " + blocks.byKind.keySet() + ", datastores: "
+                        + data.byKind.keySet() + "); consumers would wait for one. Not changed.";
+            }
         }
         Configuration configuration = admin.getConfiguration(BlockStore.SELECTION_PID, "?");
         Dictionary<String, Object> properties = configuration.getProperties();
@@ -180,18 +203,22 @@ public final class StorageCommands {
         if (from.equals(to)) {
             return "source and target are the same kind: " + from;
         }
-        BlockStore fromBlocks = blockStores.get(from);
-        BlockStore toBlocks = blockStores.get(to);
-        Datastore fromData = datastores.get(from);
-        Datastore toData = datastores.get(to);
-        if (fromBlocks == null || toBlocks == null || fromData == null || toData == null) {
-            return "both kinds need an active block store and datastore; installed kinds: " + allKinds();
+        try (Borrowed<BlockStore> blocks = new Borrowed<>(BlockStore.class);
+                Borrowed<Datastore> data = new Borrowed<>(Datastore.class)) {
+            BlockStore fromBlocks = blocks.byKind.get(from);
+            BlockStore toBlocks = blocks.byKind.get(to);
+            Datastore fromData = data.byKind.get(from);
+            Datastore toData = data.byKind.get(to);
+            if (fromBlocks == null || toBlocks == null || fromData == null || toData == null) {
+                return "both kinds need an active block store and datastore; block stores: " + blocks.byKind.keySet()
+                        + ", datastores: " + data.byKind.keySet();
+            }
+            long start = System.nanoTime();
+            StoreMigration.Result result = new StoreMigration(line -> console.println("  " + line))
+                    .migrate(fromBlocks, toBlocks, fromData, toData);
+            return String.format("migrated %s -> %s in %.1f s: %d blocks copied (%s), %d already there, "
+                    + "%d datastore entries; all verified", from, to, (System.nanoTime() - start) / 1e9,
+                    result.blocksCopied(), human(result.blockBytes()), result.blocksPresent(), result.entriesCopied());
         }
-        long start = System.nanoTime();
-        StoreMigration.Result result = new StoreMigration(line -> console.println("  " + line))
-                .migrate(fromBlocks, toBlocks, fromData, toData);
-        return String.format("migrated %s -> %s in %.1f s: %d blocks copied (%s), %d already there, "
-                + "%d datastore entries; all verified", from, to, (System.nanoTime() - start) / 1e9,
-                result.blocksCopied(), human(result.blockBytes()), result.blocksPresent(), result.entriesCopied());
     }
 }

@@ -25,8 +25,12 @@ import org.osgi.service.component.annotations.Component;
 /**
  * Blocks in a concurrent map. Reads verify too: the contract is the same for every kind, and it
  * catches a caller that changed an array it handed over.
+ *
+ * <p>Immediate: a delayed component is deactivated when its last user lets go (as a consumer does
+ * when it swaps to another kind), which would throw the data away; it must live as long as the
+ * bundle.
  */
-@Component(service = BlockStore.class, property = BlockStore.KIND_PROPERTY + "=" + MemoryBlockStore.KIND)
+@Component(service = BlockStore.class, immediate = true, property = BlockStore.KIND_PROPERTY + "=" + MemoryBlockStore.KIND)
 public final class MemoryBlockStore implements BlockStore {
 
     static final String KIND = "memory";

@@ -23,9 +23,10 @@ import org.osgi.service.component.annotations.Component;
 /**
  * An ordered map under a read/write lock. A scan copies its range under the read lock, which gives
  * the contract's snapshot (never half a batch) at the cost of memory: fine for tests and
- * ephemeral nodes, which is what this store is for.
+ * ephemeral nodes, which is what this store is for. Immediate, like {@link MemoryBlockStore}, so
+ * that its data outlives its users.
  */
-@Component(service = Datastore.class, property = Datastore.KIND_PROPERTY + "=" + MemoryBlockStore.KIND)
+@Component(service = Datastore.class, immediate = true, property = Datastore.KIND_PROPERTY + "=" + MemoryBlockStore.KIND)
 public final class MemoryDatastore implements Datastore {
 
     private final NavigableMap<byte[], byte[]> entries = new TreeMap<>(Arrays::compareUnsigned);
