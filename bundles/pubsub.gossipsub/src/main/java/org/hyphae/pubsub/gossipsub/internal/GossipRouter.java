@@ -96,7 +96,6 @@ public final class GossipRouter implements PubSub, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GossipRouter.class.getName());
     private static final byte[] SIGN_PREFIX = "libp2p-pubsub:".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_TOPICS_PER_PEER = 1000;
-    private static final int MAX_OUTBOUND_RPC = 512 * 1024;
     private static final int MAX_WRITE = 256 * 1024;
 
     /** Counters for tests, shells and benchmarks. */
@@ -429,14 +428,17 @@ public final class GossipRouter implements PubSub, AutoCloseable {
             if (frame.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.of(true));
             }
-            Rpc rpc;
-            try {
-                rpc = Rpc.decode(frame.get(), Rpc.Limits.DEFAULT);
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(new IOException("malformed RPC from " + p.id + ": " + e.getMessage(), e));
-            }
+            // Decoded on the router thread: the I/O thread only moves bytes.
+            byte[] bytes = frame.get();
             CompletableFuture<Optional<Boolean>> next = new CompletableFuture<>();
             execute(() -> {
+                Rpc rpc;
+                try {
+                    rpc = Rpc.decode(bytes, Rpc.Limits.DEFAULT);
+                } catch (IOException e) {
+                    next.completeExceptionally(new IOException("malformed RPC from " + p.id + ": " + e.getMessage(), e));
+                    return;
+                }
                 try {
                     if (p.in == stream) {
                         handleRpc(p, rpc);
@@ -538,13 +540,7 @@ public final class GossipRouter implements PubSub, AutoCloseable {
                 rejectFirstHand(from, topic, "unsigned under StrictSign");
                 return;
             }
-            try {
-                author = PeerId.fromBytes(wm.from());
-            } catch (IllegalArgumentException e) {
-                rejectFirstHand(from, topic, "malformed author peer id");
-                return;
-            }
-            id = messageId(wm, author);
+            id = messageId(wm);
         } else {
             if (wm.from() != null || wm.seqno() != null || wm.signature() != null || wm.key() != null) {
                 rejectFirstHand(from, topic, "author fields under StrictNoSign");
@@ -558,6 +554,12 @@ public final class GossipRouter implements PubSub, AutoCloseable {
             return;
         }
         if (p.strictSign()) {
+            try {
+                author = PeerId.fromBytes(wm.from());
+            } catch (IllegalArgumentException e) {
+                rejectFirstHand(from, topic, "malformed author peer id");
+                return;
+            }
             if (author.equals(self)) {
                 rejectFirstHand(from, topic, "claims to come from this node");
                 return;
@@ -649,8 +651,18 @@ public final class GossipRouter implements PubSub, AutoCloseable {
      * agreeing with the peers we talk to spares needless IWANTs. (go-libp2p uses the peer id bytes
      * instead; with go peers that costs a few extra IWANTs, which the replay check tolerates.)
      */
-    private static MessageId messageId(WireMessage wm, PeerId author) {
-        byte[] key = wm.key() != null ? wm.key() : author.publicKeyProtobuf().orElse(wm.from());
+    private static MessageId messageId(WireMessage wm) {
+        byte[] from = wm.from();
+        byte[] key;
+        if (wm.key() != null) {
+            key = wm.key();
+        } else if (from.length > 2 && from[0] == 0 && (from[1] & 0xFF) == from.length - 2) {
+            // An identity multihash (code 0, one-byte length): the key is inlined. Read without
+            // parsing the peer id, so duplicates (most arrivals) cost one hash lookup.
+            key = java.util.Arrays.copyOfRange(from, 2, from.length);
+        } else {
+            key = from;
+        }
         return MessageId.fromAndSeqno(key, wm.seqno());
     }
 
@@ -1497,6 +1509,9 @@ public final class GossipRouter implements PubSub, AutoCloseable {
         }
         List<Peer> list = new ArrayList<>(dirty);
         dirty.clear();
+        // A message forwarded to several peers is framed once (one RPC per message, which also keeps
+        // every RPC under the 1 MiB go-libp2p reads); the peers share the read-only bytes.
+        Map<WireMessage, byte[]> framed = new java.util.IdentityHashMap<>();
         for (Peer p : list) {
             if (!p.active()) {
                 // Not writable yet (outbound stream still opening): keep it pending until it opens.
@@ -1512,50 +1527,35 @@ public final class GossipRouter implements PubSub, AutoCloseable {
                 List<IWant> iwant = p.pendingIWant.isEmpty() ? List.of() : List.of(new IWant(p.pendingIWant));
                 control = new Control(p.pendingIHave, iwant, p.pendingGraft, p.pendingPrune);
             }
-            List<SubOpts> subs = List.copyOf(p.pendingSubs);
+            Rpc head = new Rpc(p.pendingSubs, List.of(), control);
             List<WireMessage> msgs = List.copyOf(p.pendingMessages);
             clearPending(p);
-            // Split messages so no RPC gets much over MAX_OUTBOUND_RPC (go reads at most 1 MiB per RPC).
-            List<WireMessage> batch = new ArrayList<>();
-            int size = 0;
-            boolean first = true;
+            if (!head.isEmpty()) {
+                queue(p, frame(head.encode()));
+            }
             for (WireMessage m : msgs) {
-                int ms = m.serializedSize() + 8;
-                if (!batch.isEmpty() && size + ms > MAX_OUTBOUND_RPC) {
-                    enqueue(p, new Rpc(first ? subs : List.of(), batch, first ? control : null), true);
-                    first = false;
-                    batch = new ArrayList<>();
-                    size = 0;
+                byte[] f = framed.computeIfAbsent(m, k -> frame(Rpc.ofMessages(List.of(k)).encode()));
+                if (p.queued + f.length > params.maxOutboundQueueBytes()) {
+                    droppedOutbound++; // the peer reads too slowly: drop messages, never control
+                    continue;
                 }
-                batch.add(m);
-                size += ms;
+                queue(p, f);
             }
-            Rpc last = new Rpc(first ? subs : List.of(), batch, first ? control : null);
-            if (!last.isEmpty()) {
-                enqueue(p, last, !batch.isEmpty());
-            }
+            pump(p);
         }
     }
 
-    private void enqueue(Peer p, Rpc rpc, boolean hasMessages) {
-        byte[] body = rpc.encode();
-        ByteBuffer frame = ByteBuffer.allocate(Varint.encodedLength(body.length) + body.length);
-        Varint.writeTo(body.length, frame);
-        frame.put(body).flip();
-        if (hasMessages && p.queued + frame.remaining() > params.maxOutboundQueueBytes()) {
-            droppedOutbound++;
-            if (rpc.subscriptions().isEmpty() && (rpc.control() == null || rpc.control().isEmpty())) {
-                return;
-            }
-            // Keep the control part: mesh state must not drift because a peer reads slowly.
-            byte[] c = new Rpc(rpc.subscriptions(), List.of(), rpc.control()).encode();
-            frame = ByteBuffer.allocate(Varint.encodedLength(c.length) + c.length);
-            Varint.writeTo(c.length, frame);
-            frame.put(c).flip();
-        }
-        p.queue.add(frame);
-        p.queued += frame.remaining();
-        pump(p);
+    private static byte[] frame(byte[] body) {
+        byte[] out = new byte[Varint.encodedLength(body.length) + body.length];
+        ByteBuffer b = ByteBuffer.wrap(out);
+        Varint.writeTo(body.length, b);
+        b.put(body);
+        return out;
+    }
+
+    private static void queue(Peer p, byte[] frame) {
+        p.queue.add(ByteBuffer.wrap(frame));
+        p.queued += frame.length;
     }
 
     private void pump(Peer p) {
