@@ -49,7 +49,7 @@ public final class PostgresBlockStore implements BlockStore {
      * @param db the pool
      */
     @Activate
-    public PostgresBlockStore(@Reference PostgresConnections db) {
+    public PostgresBlockStore(@Reference(name = "connections") PostgresConnections db) {
         this.db = db;
         this.table = db.table("hyphae_blocks");
     }

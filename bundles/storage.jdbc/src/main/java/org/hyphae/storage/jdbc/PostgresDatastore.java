@@ -45,7 +45,7 @@ public final class PostgresDatastore implements Datastore {
      * @param db the pool
      */
     @Activate
-    public PostgresDatastore(@Reference PostgresConnections db) {
+    public PostgresDatastore(@Reference(name = "connections") PostgresConnections db) {
         this.db = db;
         this.table = db.table("hyphae_datastore");
     }
