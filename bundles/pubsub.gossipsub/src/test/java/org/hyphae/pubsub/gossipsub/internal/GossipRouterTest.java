@@ -223,4 +223,41 @@ class GossipRouterTest {
             Sim.await("b via c", () -> b.count(TOPIC) == 1);
         }
     }
+
+    @Test
+    void anOversubscribedMeshIsPrunedToDWithPeerExchangeAndBackoff() throws Exception {
+        try (Sim sim = new Sim()) {
+            Sim.Node hub = sim.node();
+            hub.subscribe(TOPIC);
+            List<Sim.Rogue> peers = new java.util.ArrayList<>();
+            for (int i = 0; i < 14; i++) {
+                Sim.Rogue r = sim.new Rogue();
+                r.attachDialledBy(hub); // outbound for the hub: GRAFTs beyond D_hi are still accepted
+                r.send(new Rpc(List.of(new Rpc.SubOpts(true, TOPIC)), List.of(), null));
+                peers.add(r);
+            }
+            sim.heartbeats(1);
+            for (Sim.Rogue r : peers) {
+                r.send(Rpc.ofControl(new Rpc.Control(List.of(), List.of(), List.of(new Rpc.Graft(TOPIC)), List.of())));
+            }
+            sim.settle();
+            int before = Sim.get(hub.router.mesh(TOPIC)).size();
+            assertTrue(before > RouterParams.defaults().dHi(), "grafts from outbound peers accepted beyond D_hi: " + before);
+            sim.heartbeats(1);
+            assertEquals(RouterParams.defaults().d(), Sim.get(hub.router.mesh(TOPIC)).size(), "pruned to D");
+            List<Rpc.Prune> prunes = new java.util.ArrayList<>();
+            for (Sim.Rogue r : peers) {
+                for (Rpc rpc : r.receivedRpcs) {
+                    if (rpc.control() != null) {
+                        prunes.addAll(rpc.control().prune());
+                    }
+                }
+            }
+            assertFalse(prunes.isEmpty());
+            for (Rpc.Prune pr : prunes) {
+                assertEquals(60, pr.backoffSeconds(), "v1.1 backoff in the PRUNE");
+                assertFalse(pr.peers().isEmpty(), "peer exchange offered");
+            }
+        }
+    }
 }

@@ -203,6 +203,12 @@ final class Sim implements AutoCloseable {
             out = c.newStream(List.of(GossipRouter.MESHSUB_11)).toCompletableFuture().get(5, TimeUnit.SECONDS);
         }
 
+        /** Like {@link #attach(Node)}, but the victim dials: the connection is outbound for it. */
+        void attachDialledBy(Node victim) throws Exception {
+            var c = net.connect(victim.host, host);
+            out = c.peer().newStream(List.of(GossipRouter.MESHSUB_11)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+
         void send(Rpc rpc) throws Exception {
             send(rpc.encode());
         }
