@@ -43,6 +43,7 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class GossipSubService implements PubSub, ProtocolHandler {
 
     static final String PID = "org.hyphae.pubsub.gossipsub";
+    private static final System.Logger LOG = System.getLogger(GossipSubService.class.getName());
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -63,7 +64,13 @@ public final class GossipSubService implements PubSub, ProtocolHandler {
 
     @Modified
     void modified(GossipSubConfig config) {
-        router.reconfigure(ConfigMapping.routerParams(config), ConfigMapping.scoreParams(config));
+        try {
+            router.reconfigure(ConfigMapping.routerParams(config), ConfigMapping.scoreParams(config));
+        } catch (IllegalArgumentException e) {
+            // A bad edit of the .cfg file must not take pubsub down: keep the parameters in force.
+            LOG.log(System.Logger.Level.ERROR, "configuration " + PID + " ignored, the previous one stays in force: "
+                    + e.getMessage());
+        }
     }
 
     @Deactivate

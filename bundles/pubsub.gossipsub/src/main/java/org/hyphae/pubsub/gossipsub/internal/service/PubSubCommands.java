@@ -14,6 +14,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.hyphae.identity.PeerId;
 import org.hyphae.pubsub.PubSub;
 import org.hyphae.pubsub.Subscription;
+import org.hyphae.pubsub.gossipsub.internal.GossipRouter;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -22,7 +23,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * {@code hyphae:pub}, {@code hyphae:sub}, {@code hyphae:unsub} and {@code hyphae:topics}.
+ * {@code hyphae:pub}, {@code hyphae:sub}, {@code hyphae:unsub}, {@code hyphae:topics} and
+ * {@code hyphae:pubsub} (router counters and peer scores).
  *
  * <p>Immediate: Gogo gets and ungets a command service around every call, which would deactivate a
  * delayed component after each command and close the subscriptions {@code hyphae:sub} made.
@@ -32,7 +34,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
         "osgi.command.function=pub",
         "osgi.command.function=sub",
         "osgi.command.function=unsub",
-        "osgi.command.function=topics"})
+        "osgi.command.function=topics",
+        "osgi.command.function=pubsub"})
 public final class PubSubCommands {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -104,6 +107,25 @@ public final class PubSubCommands {
             out.append('\n');
         }
         return out.toString().stripTrailing();
+    }
+
+    @Descriptor("show the router's counters, its pubsub peers with their protocol, and their scores")
+    public String pubsub() throws Exception {
+        PubSub ps = current();
+        if (!(ps instanceof GossipSubService g)) {
+            return "the PubSub service is " + ps.getClass().getName() + ", not GossipSub: no router details";
+        }
+        GossipRouter router = g.router();
+        StringBuilder out = new StringBuilder();
+        out.append(router.stats()).append('\n');
+        Map<PeerId, String> peers = router.connectedPeers().get(5, TimeUnit.SECONDS);
+        out.append(peers.size()).append(" pubsub peer(s)");
+        peers.forEach((p, proto) -> out.append("\n  ").append(p).append("  ").append(proto));
+        out.append("\nscores:");
+        for (String line : router.describeScores().get(5, TimeUnit.SECONDS)) {
+            out.append("\n  ").append(line);
+        }
+        return out.toString();
     }
 
     private PubSub current() {
