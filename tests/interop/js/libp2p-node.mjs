@@ -1,4 +1,4 @@
-// An unmodified js-libp2p node (TCP + WebSockets, Noise, yamux, identify, ping) for the
+// An unmodified js-libp2p node (TCP + WebSockets, Noise, yamux, identify and push, ping) for the
 // full-node interop tests: Hyphae's assembled node on one side, this on the other.
 //
 // Ops: start, dial, ping, peerInfo, echo (bulk transfer over /hyphae-test/echo/1.0.0, checked
@@ -9,7 +9,7 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -32,7 +32,7 @@ async function start () {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: { denyDialMultiaddr: () => false },
-    services: { identify: identify(), ping: ping() }
+    services: { identify: identify(), identifyPush: identifyPush(), ping: ping() }
   })
   // js-libp2p serves echo too, so Hyphae can be the dialler.
   await node.handle(ECHO, (stream) => {
