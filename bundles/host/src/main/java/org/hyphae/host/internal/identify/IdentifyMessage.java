@@ -11,7 +11,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 
-import org.hyphae.host.internal.streamio.MalformedMessageException;
+import org.hyphae.transport.streamio.MalformedMessageException;
 
 /**
  * The identify protobuf (libp2p/specs identify/README.md), proto2, every field optional:

@@ -20,10 +20,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
-import org.hyphae.host.internal.streamio.AsyncLoop;
-import org.hyphae.host.internal.streamio.LengthPrefixed;
-import org.hyphae.host.internal.streamio.MalformedMessageException;
-import org.hyphae.host.internal.streamio.StreamReader;
+import org.hyphae.transport.streamio.AsyncLoop;
+import org.hyphae.transport.streamio.LengthPrefixed;
+import org.hyphae.transport.streamio.MalformedMessageException;
+import org.hyphae.transport.streamio.StreamReader;
 import org.hyphae.identity.Identity;
 import org.hyphae.identity.PeerId;
 import org.hyphae.transport.Connection;
@@ -116,7 +116,7 @@ public final class IdentifyProtocol {
      * @param connection the connection to identify
      * @return what the peer said; fails with {@link IdentifyException} (no key, key of another peer,
      *     our own key), {@link MalformedMessageException} or
-     *     {@link org.hyphae.host.internal.streamio.MessageTooLargeException} (bad message),
+     *     {@link org.hyphae.transport.streamio.MessageTooLargeException} (bad message),
      *     {@link EOFException} (no message), {@link TimeoutException}, or the stream's own error
      */
     public CompletionStage<PeerInfo> request(Connection connection) {

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.hyphae.host.internal.streamio.AsyncLoop;
+import org.hyphae.transport.streamio.AsyncLoop;
 import org.hyphae.identity.PeerId;
 import org.hyphae.transport.Host;
 import org.hyphae.transport.Perf;

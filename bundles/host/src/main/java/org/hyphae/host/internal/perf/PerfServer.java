@@ -4,8 +4,8 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.Set;
 
-import org.hyphae.host.internal.streamio.AsyncLoop;
-import org.hyphae.host.internal.streamio.StreamReader;
+import org.hyphae.transport.streamio.AsyncLoop;
+import org.hyphae.transport.streamio.StreamReader;
 import org.hyphae.identity.PeerId;
 import org.hyphae.transport.Perf;
 import org.hyphae.transport.ProtocolHandler;

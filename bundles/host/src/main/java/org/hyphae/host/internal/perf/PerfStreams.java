@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import org.hyphae.host.internal.streamio.AsyncLoop;
+import org.hyphae.transport.streamio.AsyncLoop;
 import org.hyphae.transport.Stream;
 
 /** What the perf client and server share: sending N filler bytes with backpressure. */

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.hyphae.host.internal.streamio.AsyncLoop;
-import org.hyphae.host.internal.streamio.StreamReader;
+import org.hyphae.transport.streamio.AsyncLoop;
+import org.hyphae.transport.streamio.StreamReader;
 import org.hyphae.identity.PeerId;
 import org.hyphae.transport.Host;
 import org.hyphae.transport.Ping;

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-import org.hyphae.host.internal.streamio.MalformedMessageException;
-import org.hyphae.host.internal.streamio.TestIdentity;
+import org.hyphae.transport.streamio.MalformedMessageException;
+import org.hyphae.transport.testkit.TestIdentity;
 import org.hyphae.transport.Multiaddr;
 import org.junit.jupiter.api.Test;
 

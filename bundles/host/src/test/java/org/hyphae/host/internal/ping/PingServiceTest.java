@@ -19,12 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.hyphae.host.internal.streamio.AsyncLoop;
-import org.hyphae.host.internal.streamio.MemoryConnection;
-import org.hyphae.host.internal.streamio.MemoryNetwork;
-import org.hyphae.host.internal.streamio.MemoryNode;
-import org.hyphae.host.internal.streamio.MemoryStream;
-import org.hyphae.host.internal.streamio.StreamReader;
+import org.hyphae.transport.streamio.AsyncLoop;
+import org.hyphae.transport.testkit.MemoryConnection;
+import org.hyphae.transport.testkit.MemoryNetwork;
+import org.hyphae.transport.testkit.MemoryNode;
+import org.hyphae.transport.testkit.MemoryStream;
+import org.hyphae.transport.streamio.StreamReader;
 import org.hyphae.transport.Ping;
 import org.hyphae.transport.Stream;
 import org.junit.jupiter.api.AfterEach;

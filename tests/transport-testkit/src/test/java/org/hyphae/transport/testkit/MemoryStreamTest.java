@@ -1,4 +1,6 @@
-package org.hyphae.host.internal.streamio;
+package org.hyphae.transport.testkit;
+
+import org.hyphae.transport.streamio.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.hyphae.host.internal.streamio;
+package org.hyphae.transport.streamio;
 
 import java.io.IOException;
 

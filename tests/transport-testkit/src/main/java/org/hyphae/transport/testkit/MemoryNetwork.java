@@ -1,4 +1,4 @@
-package org.hyphae.host.internal.streamio;
+package org.hyphae.transport.testkit;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.hyphae.host.internal.streamio;
+package org.hyphae.transport.testkit;
 
 import java.io.IOException;
 import java.util.ArrayList;
