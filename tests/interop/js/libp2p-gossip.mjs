@@ -17,13 +17,16 @@ import { serve, emit } from './lib/jsonl-server.mjs'
 
 let node = null
 const received = []
+let quiet = false
 
 function requireNode () {
   if (node == null) throw new Error('call start first')
   return node
 }
 
-async function start () {
+/** Benchmarks set quiet: no event line per message. */
+async function start ({ quiet: q = false } = {}) {
+  quiet = q
   node = await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
@@ -43,10 +46,11 @@ async function start () {
       topic: m.topic,
       text: new TextDecoder().decode(m.data),
       from: m.type === 'signed' ? m.from.toString() : '',
-      seqno: m.type === 'signed' ? m.sequenceNumber.toString(16) : ''
+      seqno: m.type === 'signed' ? m.sequenceNumber.toString(16) : '',
+      at: Date.now()
     }
     received.push(entry)
-    emit('message', entry)
+    if (!quiet) emit('message', entry)
   })
   return { peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(a => a.toString()) }
 }
@@ -82,8 +86,24 @@ async function publish ({ topic, text }) {
   return { recipients: result.recipients.map(p => p.toString()) }
 }
 
-async function receivedOp ({ topic }) {
-  return { messages: received.filter(m => m.topic === topic) }
+/** Load test: publishes count messages of size bytes at rate/s, each starting "b-<n>-<epoch ms>-", in the background. */
+async function publishMany ({ topic, count, rate, size, first }) {
+  const pubsub = requireNode().services.pubsub
+  const start = Date.now()
+  ;(async () => {
+    for (let k = 0; k < count; k++) {
+      const wait = start + k * 1000 / rate - Date.now()
+      if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+      const text = (`b-${first + k}-${Date.now()}-`).padEnd(size, 'x')
+      pubsub.publish(topic, new TextEncoder().encode(text)).catch(() => {})
+    }
+  })()
+  return {}
+}
+
+async function receivedOp ({ topic, textOnly = false }) {
+  const list = received.filter(m => m.topic === topic)
+  return { messages: textOnly ? list.map(m => ({ text: m.text.slice(0, 40), at: m.at })) : list }
 }
 
 async function meshPeers ({ topic }) {
@@ -100,5 +120,5 @@ async function stop () {
   return {}
 }
 
-await serve({ start, dial, peerInfo, subscribe, publish, received: receivedOp, meshPeers, subscribers, stop },
+await serve({ start, dial, peerInfo, subscribe, publish, publishMany, received: receivedOp, meshPeers, subscribers, stop },
   { onClose: stop })

@@ -54,8 +54,8 @@ import org.hyphae.pubsub.gossipsub.internal.Rpc.Prune;
 import org.hyphae.pubsub.gossipsub.internal.Rpc.PxPeer;
 import org.hyphae.pubsub.gossipsub.internal.Rpc.SubOpts;
 import org.hyphae.pubsub.gossipsub.internal.Rpc.WireMessage;
-import org.hyphae.pubsub.gossipsub.internal.streamio.AsyncLoop;
-import org.hyphae.pubsub.gossipsub.internal.streamio.StreamReader;
+import org.hyphae.transport.streamio.AsyncLoop;
+import org.hyphae.transport.streamio.StreamReader;
 import org.hyphae.multiformats.Varint;
 import org.hyphae.transport.Connection;
 import org.hyphae.transport.Direction;
@@ -453,8 +453,8 @@ public final class GossipRouter implements PubSub, AutoCloseable {
                 Throwable cause = AsyncLoop.unwrap(e);
                 if (!closed && p.in == stream) {
                     LOG.log(Level.DEBUG, "pubsub stream from {0} failed: {1}", p.id, cause.toString());
-                    if (cause instanceof org.hyphae.pubsub.gossipsub.internal.streamio.MessageTooLargeException
-                            || cause instanceof org.hyphae.pubsub.gossipsub.internal.streamio.MalformedMessageException
+                    if (cause instanceof org.hyphae.transport.streamio.MessageTooLargeException
+                            || cause instanceof org.hyphae.transport.streamio.MalformedMessageException
                             || cause.getMessage() != null && cause.getMessage().startsWith("malformed RPC")) {
                         malformedRpcs++;
                         score.behaviourPenalty(p.id, 1);

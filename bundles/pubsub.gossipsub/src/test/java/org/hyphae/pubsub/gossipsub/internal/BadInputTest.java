@@ -136,7 +136,7 @@ class BadInputTest {
             byte[] huge = new byte[(4 << 20) + 16];
             s.rogue.out.write(Sim.frame(huge));
             s.sim.settle();
-            Sim.await("stream reset", () -> ((org.hyphae.pubsub.gossipsub.internal.memory.MemoryStream) s.rogue.out).isReset());
+            Sim.await("stream reset", () -> ((org.hyphae.transport.testkit.MemoryStream) s.rogue.out).isReset());
             assertTrue(Sim.get(s.victim.router.behaviourPenalty(s.rogueId)) >= 1, "P7 for the oversized frame");
             assertEquals(1, s.victim.router.stats().malformedRpcs());
             s.honestTrafficFlows("still flowing");
@@ -217,7 +217,7 @@ class BadInputTest {
         try (Setup s = new Setup()) {
             s.rogue.send(new byte[] {0x0a, 0x7f, 0x01}); // field 1, length 127, one byte
             s.sim.settle();
-            Sim.await("stream reset", () -> ((org.hyphae.pubsub.gossipsub.internal.memory.MemoryStream) s.rogue.out).isReset());
+            Sim.await("stream reset", () -> ((org.hyphae.transport.testkit.MemoryStream) s.rogue.out).isReset());
             assertTrue(Sim.get(s.victim.router.behaviourPenalty(s.rogueId)) >= 1);
             s.honestTrafficFlows("still flowing");
         }

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.hyphae.pubsub.gossipsub.internal.memory.MemoryNetwork;
-import org.hyphae.pubsub.gossipsub.internal.memory.MemoryNode;
+import org.hyphae.transport.testkit.MemoryNetwork;
+import org.hyphae.transport.testkit.MemoryNode;
 
 /**
  * Router benchmark (a main class, not a test): N GossipSub routers in one JVM over the in-memory

@@ -10,7 +10,7 @@ import java.util.List;
 
 import com.google.protobuf.CodedOutputStream;
 
-import org.hyphae.pubsub.gossipsub.internal.memory.TestIdentity;
+import org.hyphae.transport.testkit.TestIdentity;
 import org.hyphae.transport.Multiaddr;
 import org.junit.jupiter.api.Test;
 

@@ -16,9 +16,9 @@ import java.util.function.BooleanSupplier;
 
 import org.hyphae.pubsub.Message;
 import org.hyphae.pubsub.TopicValidator;
-import org.hyphae.pubsub.gossipsub.internal.memory.MemoryNetwork;
-import org.hyphae.pubsub.gossipsub.internal.memory.MemoryNode;
-import org.hyphae.pubsub.gossipsub.internal.memory.TestIdentity;
+import org.hyphae.transport.testkit.MemoryNetwork;
+import org.hyphae.transport.testkit.MemoryNode;
+import org.hyphae.transport.testkit.TestIdentity;
 import org.hyphae.multiformats.Varint;
 import org.hyphae.transport.Stream;
 
@@ -181,9 +181,9 @@ final class Sim implements AutoCloseable {
         }
 
         private void accept(Stream s) {
-            org.hyphae.pubsub.gossipsub.internal.streamio.StreamReader r =
-                    new org.hyphae.pubsub.gossipsub.internal.streamio.StreamReader(s);
-            org.hyphae.pubsub.gossipsub.internal.streamio.AsyncLoop.<Boolean>run(() -> r.readLengthPrefixed(8 << 20)
+            org.hyphae.transport.streamio.StreamReader r =
+                    new org.hyphae.transport.streamio.StreamReader(s);
+            org.hyphae.transport.streamio.AsyncLoop.<Boolean>run(() -> r.readLengthPrefixed(8 << 20)
                     .thenApply(f -> {
                         if (f.isEmpty()) {
                             return Optional.of(true);

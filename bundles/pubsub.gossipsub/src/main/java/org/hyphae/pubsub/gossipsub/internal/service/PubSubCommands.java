@@ -35,10 +35,12 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
         "osgi.command.function=sub",
         "osgi.command.function=unsub",
         "osgi.command.function=topics",
-        "osgi.command.function=pubsub"})
+        "osgi.command.function=pubsub",
+        "osgi.command.function=pubbench"})
 public final class PubSubCommands {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    private static final int MAX_SHOWN = 160;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -72,8 +74,12 @@ public final class PubSubCommands {
         }
         PrintStream console = session.getConsole();
         Subscription s = ps.subscribe(topic, m -> {
+            String text = m.dataAsString();
+            if (text.length() > MAX_SHOWN) {
+                text = text.substring(0, MAX_SHOWN) + "... (" + m.size() + " bytes)";
+            }
             console.println("[" + LocalTime.now().format(TIME) + "] " + m.topic() + " from "
-                    + m.from().map(PeerId::toString).orElse("?") + ": " + m.dataAsString());
+                    + m.from().map(PeerId::toString).orElse("?") + ": " + text);
             console.flush();
         });
         shellSubscriptions.put(topic, s);
@@ -107,6 +113,31 @@ public final class PubSubCommands {
             out.append('\n');
         }
         return out.toString().stripTrailing();
+    }
+
+    @Descriptor("load test: publish <count> messages of <size> bytes at <rate>/s, each starting \"b-<n>-<epoch ms>-\" "
+            + "(n from <first>), in the background")
+    public String pubbench(@Descriptor("topic") String topic, @Descriptor("count") int count,
+            @Descriptor("messages per second") int rate, @Descriptor("size in bytes") int size,
+            @Descriptor("number of the first message") int first) {
+        PubSub ps = current();
+        Thread t = new Thread(() -> {
+            long start = System.nanoTime();
+            for (int k = 0; k < count; k++) {
+                long wait = start + k * 1_000_000_000L / Math.max(1, rate) - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                StringBuilder text = new StringBuilder("b-" + (first + k) + "-" + System.currentTimeMillis() + "-");
+                while (text.length() < size) {
+                    text.append('x');
+                }
+                ps.publish(topic, text.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        }, "hyphae-pubbench");
+        t.setDaemon(true);
+        t.start();
+        return "publishing " + count + " x " + size + " B on " + topic + " at " + rate + "/s";
     }
 
     @Descriptor("show the router's counters, its pubsub peers with their protocol, and their scores")
