@@ -1,9 +1,11 @@
 /**
- * Finding peers: discovery sources feeding the peer store, and the DHT's faces (peer routing,
- * content routing, values). First draft: the discovery issue fills these in.
+ * Finding peers and content: discovery sources feeding the peer store ({@link PeerDiscovery}), and
+ * the DHT's faces: {@link PeerRouting} (find a peer by id), {@link ContentRouting} (provider
+ * records), {@link ValueStore} (validated key-value records, with {@link RecordValidator} services
+ * per namespace).
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.hyphae.discovery;
 
 import org.osgi.annotation.bundle.Export;

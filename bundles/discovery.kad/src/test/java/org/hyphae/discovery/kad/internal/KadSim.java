@@ -1,0 +1,60 @@
+package org.hyphae.discovery.kad.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.hyphae.discovery.kad.internal.memory.MemoryNetwork;
+import org.hyphae.discovery.kad.internal.memory.MemoryNode;
+import org.hyphae.storage.Datastore;
+
+/** DHT nodes on a {@link MemoryNetwork}, each serving {@code /ipfs/kad/1.0.0}. */
+final class KadSim implements AutoCloseable {
+
+    final MemoryNetwork net = new MemoryNetwork();
+    final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "kad-sim");
+        t.setDaemon(true);
+        return t;
+    });
+    final List<MemoryNode> nodes = new ArrayList<>();
+    final List<KadDht> dhts = new ArrayList<>();
+
+    KadDht add() {
+        return add(net.node(), () -> null);
+    }
+
+    KadDht add(MemoryNode node, Supplier<Datastore> datastore) {
+        KadDht d = new KadDht(node, new KadDht.Settings(20, 3, 2_000, false), new RecordStore(datastore),
+                ns -> "pk".equals(ns) ? new PublicKeyValidator() : null, executor, System::currentTimeMillis);
+        node.handle(KadDht.PROTOCOL, d::handle);
+        nodes.add(node);
+        dhts.add(d);
+        return d;
+    }
+
+    /** Starts {@code n} nodes; each bootstraps from one of the earlier ones. */
+    void grow(int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            KadDht d = add();
+            if (dhts.size() > 1) {
+                MemoryNode seed = nodes.get((dhts.size() - 2) / 2);
+                d.bootstrap(List.of(seed.listenAddresses().get(0).withPeerId(seed.localPeer())))
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+        }
+        // A second round of refreshes, as the periodic refresh would do, so early nodes learn late ones.
+        for (KadDht d : dhts) {
+            d.refresh().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        net.close();
+    }
+}
