@@ -1,9 +1,10 @@
 /**
- * File sharing: adding files and folders as content-addressed DAGs, fetching them from the
- * swarm, pinning. First draft: the file sharing issue fills this in.
+ * File sharing: files and folders as UnixFS DAGs (dag-pb nodes over raw leaves, CIDv1) in the
+ * {@link org.hyphae.storage.BlockStore}, with the same CIDs Helia and kubo give for the same bytes
+ * and settings; export back to bytes, pins, and (with the Bitswap bundle) fetching from the swarm.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.hyphae.files;
 
 import org.osgi.annotation.bundle.Export;
