@@ -28,7 +28,8 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface FileSharing {
 
     /**
-     * Imports the bytes of a stream as a UnixFS file.
+     * Imports the bytes of a stream as a UnixFS file. The root is not pinned: call {@link #pin}
+     * to keep it.
      *
      * @param data the content, read to the end; not closed
      * @param options chunking and layout
