@@ -260,4 +260,34 @@ class GossipRouterTest {
             }
         }
     }
+
+    @Test
+    void fallsBackToMeshsub10AndFloodsubWithPeersThatOnlySpeakThose() throws Exception {
+        try (Sim sim = new Sim()) {
+            Sim.Node a = sim.node();
+            Sim.Node old = sim.node();
+            Sim.Node flood = sim.node();
+            // What a and the others negotiate on their outbound streams follows what the other side serves.
+            old.host.unhandle(GossipRouter.MESHSUB_11);
+            flood.host.unhandle(GossipRouter.MESHSUB_11);
+            flood.host.unhandle(GossipRouter.MESHSUB_10);
+            sim.connect(a, old);
+            sim.connect(a, flood);
+            for (Sim.Node n : sim.nodes) {
+                n.subscribe(TOPIC);
+            }
+            sim.heartbeats(2);
+            java.util.Map<org.hyphae.identity.PeerId, String> protocols = Sim.get(a.router.connectedPeers());
+            assertEquals(GossipRouter.MESHSUB_10, protocols.get(old.host.localPeer()));
+            assertEquals(GossipRouter.FLOODSUB, protocols.get(flood.host.localPeer()));
+            assertTrue(Sim.get(a.router.mesh(TOPIC)).contains(old.host.localPeer()), "a meshsub 1.0 peer joins the mesh");
+            assertFalse(Sim.get(a.router.mesh(TOPIC)).contains(flood.host.localPeer()), "a floodsub peer never does");
+            // Relayed by a between the v1.0 peer and the floodsub peer, both ways.
+            Sim.get(old.router.publish(TOPIC, "from 1.0".getBytes()).toCompletableFuture());
+            Sim.get(flood.router.publish(TOPIC, "from floodsub".getBytes()).toCompletableFuture());
+            Sim.await("both everywhere", () -> sim.nodes.stream().allMatch(n -> n.count(TOPIC) == 2));
+            sim.heartbeats(2);
+            assertTrue(sim.nodes.stream().allMatch(n -> n.count(TOPIC) == 2), "exactly once");
+        }
+    }
 }
