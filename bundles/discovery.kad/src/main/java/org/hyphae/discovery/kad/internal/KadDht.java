@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -122,6 +121,12 @@ public final class KadDht {
     /** Applies new settings to later lookups; the bucket size stays what the table was built with. */
     public void settings(Settings next) {
         this.settings = new Settings(table.k(), next.alpha(), next.queryTimeoutMs(), next.clientMode());
+    }
+
+    /** This node's public key as the libp2p protobuf (inlined in Ed25519 peer ids). */
+    public byte[] localPublicKey() {
+        return host.localPeer().publicKeyProtobuf()
+                .orElseThrow(() -> new IllegalStateException("this node's peer id does not inline its key"));
     }
 
     /** Messages refused so far (malformed, oversized, invalid records). */
@@ -462,9 +467,13 @@ public final class KadDht {
         return ns == null ? java.util.HexFormat.of().formatHex(key) : "/" + ns + "/...(" + key.length + " bytes)";
     }
 
+    /** RFC 3339 with nanoseconds, as go's RFC3339Nano and js-libp2p's record parser (which needs the fraction) have it. */
     static String rfc3339(long epochMs) {
-        return Instant.ofEpochMilli(epochMs).truncatedTo(ChronoUnit.MILLIS).toString();
+        return RFC3339_NANO.format(Instant.ofEpochMilli(epochMs));
     }
+
+    private static final java.time.format.DateTimeFormatter RFC3339_NANO = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     private List<Multiaddr> decodeAddresses(List<byte[]> raw) {
         List<Multiaddr> out = new ArrayList<>();

@@ -50,7 +50,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * (client/server mode, k, alpha) restarts the component: the routing table is rebuilt from the
  * connected peers and bootstrap list, and stored records survive through the datastore.
  */
-@Component(service = {PeerRouting.class, ContentRouting.class, ValueStore.class, PeerDiscovery.class},
+@Component(service = {KadService.class, PeerRouting.class, ContentRouting.class, ValueStore.class, PeerDiscovery.class},
         configurationPid = {KadService.PID, BlockStore.SELECTION_PID}, property = PeerDiscovery.SOURCE_PROPERTY + "=kad")
 
 public final class KadService implements PeerRouting, ContentRouting, ValueStore, PeerDiscovery {
