@@ -1,7 +1,6 @@
 package org.hyphae.discovery.kad.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,10 +26,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import org.hyphae.discovery.InvalidRecordException;
 import org.hyphae.discovery.PeerAddresses;
 import org.hyphae.discovery.RecordValidator;
-import org.hyphae.discovery.kad.internal.streamio.AsyncLoop;
-import org.hyphae.discovery.kad.internal.streamio.StreamReader;
+import org.hyphae.transport.streamio.AsyncLoop;
+import org.hyphae.transport.streamio.LengthPrefixed;
+import org.hyphae.transport.streamio.StreamReader;
 import org.hyphae.identity.PeerId;
-import org.hyphae.multiformats.Varint;
 import org.hyphae.storage.StorageException;
 import org.hyphae.transport.Connection;
 import org.hyphae.transport.Host;
@@ -282,10 +281,15 @@ public final class KadDht {
                 .thenCompose(v -> refresh()).thenApply(v -> table.size());
     }
 
-    /** Refreshes the table: a lookup of this node's own id (fills the closest buckets). */
+    /**
+     * Refreshes the table: a lookup of this node's own id (fills the closest buckets), then of a
+     * random key (refreshes a far bucket; half of all random keys fall in bucket 0, a quarter in 1...).
+     */
     public CompletionStage<Void> refresh() {
         absorbConnectedPeers();
-        return closestPeers(host.localPeer().bytes()).thenApply(x -> null);
+        byte[] random = new byte[32];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(random);
+        return closestPeers(host.localPeer().bytes()).thenCompose(x -> closestPeers(random)).thenApply(x -> null);
     }
 
     /** The {@code k} peers closest to {@code key} that answered (FIND_NODE lookup). */
@@ -491,11 +495,7 @@ public final class KadDht {
     }
 
     private static CompletionStage<Void> write(Stream stream, KadMessage message) {
-        byte[] body = message.encode();
-        ByteBuffer buf = ByteBuffer.allocate(Varint.encodedLength(body.length) + body.length);
-        Varint.writeTo(body.length, buf);
-        buf.put(body).flip();
-        return stream.write(buf);
+        return stream.write(LengthPrefixed.frame(message.encode()));
     }
 
     /** Connects to a peer: an open connection, or each known address in turn. */

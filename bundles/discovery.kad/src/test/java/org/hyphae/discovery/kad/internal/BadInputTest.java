@@ -13,7 +13,7 @@ import org.hyphae.discovery.PeerAddresses;
 import org.hyphae.discovery.kad.internal.memory.MemoryNode;
 import org.hyphae.discovery.kad.internal.memory.MemoryStream;
 import org.hyphae.discovery.kad.internal.memory.TestIdentity;
-import org.hyphae.discovery.kad.internal.streamio.StreamReader;
+import org.hyphae.transport.streamio.StreamReader;
 import org.hyphae.identity.PeerId;
 import org.hyphae.multiformats.Varint;
 import org.hyphae.transport.Multiaddr;
