@@ -190,6 +190,40 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
         }
     }
 
+    /** Peers of other discovery sources (bootstrap lists, mDNS) are contacted and, if they serve kad, kept. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(!(" + PeerDiscovery.SOURCE_PROPERTY + "=kad))")
+    void bindSource(PeerDiscovery source) {
+        KadDht d = dht;
+        if (d == null) {
+            return;
+        }
+        List<Multiaddr> addrs = new ArrayList<>();
+        for (PeerAddresses p : source.peers()) {
+            for (Multiaddr a : p.addresses()) {
+                addrs.add(a.withPeerId(p.peer()));
+            }
+        }
+        if (!addrs.isEmpty()) {
+            timer.execute(() -> d.bootstrap(addrs));
+        }
+    }
+
+    void unbindSource(PeerDiscovery source) {
+        // Peers already in the routing table stay: they were proven by answering.
+    }
+
+    @Override
+    public List<PeerAddresses> peers() {
+        KadDht d = dht;
+        if (d == null) {
+            return List.of();
+        }
+        List<PeerAddresses> out = new ArrayList<>();
+        d.routingTable().buckets().values().forEach(out::addAll);
+        return out;
+    }
+
     /** The running DHT (for the shell commands). */
     public KadDht dht() {
         KadDht d = dht;
