@@ -137,6 +137,8 @@ public final class GossipNetworkBench {
                 publisher[k] = k / per;
             }
             messages = per * n;
+            // Do not poll while the load runs: collecting the output costs CPU the nodes need.
+            Thread.sleep(1000L * per / Math.max(1, rate / n) + 1000);
             List<Long> latencies = new ArrayList<>();
             long last = 0;
             long deadline = System.currentTimeMillis() + 60_000;
@@ -159,7 +161,7 @@ public final class GossipNetworkBench {
                 if (latencies.size() >= (long) messages * (n - 1) || System.currentTimeMillis() > deadline) {
                     break;
                 }
-                Thread.sleep(500);
+                Thread.sleep(2000);
             }
             long dups = duplicates(nodes, shells) - duplicatesBefore;
             report("hyphae", n, links.size(), messages, rate, latencies, (long) messages * (n - 1), start, last,
@@ -223,6 +225,8 @@ public final class GossipNetworkBench {
                         "first", i * per);
             }
             messages = per * n;
+            // Do not poll while the load runs: collecting the output costs CPU the nodes need.
+            Thread.sleep(1000L * per / Math.max(1, rate / n) + 1000);
             List<Long> latencies = new ArrayList<>();
             long last = 0;
             long deadline = System.currentTimeMillis() + 60_000;
@@ -244,7 +248,7 @@ public final class GossipNetworkBench {
                 if (latencies.size() >= (long) messages * (n - 1) || System.currentTimeMillis() > deadline) {
                     break;
                 }
-                Thread.sleep(500);
+                Thread.sleep(2000);
             }
             report("js", n, links.size(), messages, rate, latencies, (long) messages * (n - 1), start, last, "n/a");
         } finally {
