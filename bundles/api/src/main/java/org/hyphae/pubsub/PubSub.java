@@ -68,12 +68,14 @@ public interface PubSub {
      */
     Set<PeerId> peers(String topic);
 
-    /** What {@link #publish(String, byte[])} did. */
+    /**
+     * What {@link #publish(String, byte[])} did.
+     *
+     * @param message the message as sent (its {@link Message#receivedFrom()} is this node)
+     * @param peers how many peers the message was handed to
+     */
     record PublishResult(Message message, int peers) {
-        /**
-         * @param message the message as sent (its {@link Message#receivedFrom()} is this node)
-         * @param peers how many peers the message was handed to
-         */
+        /** Checks the message is there. */
         public PublishResult {
             java.util.Objects.requireNonNull(message, "message");
         }
