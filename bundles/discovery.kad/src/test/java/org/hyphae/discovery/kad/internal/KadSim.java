@@ -22,6 +22,16 @@ final class KadSim implements AutoCloseable {
     });
     final List<MemoryNode> nodes = new ArrayList<>();
     final List<KadDht> dhts = new ArrayList<>();
+    private final java.util.function.LongSupplier clock;
+
+    KadSim() {
+        this(System::currentTimeMillis);
+    }
+
+    /** @param clock the time every node sees (tests of expiry move it) */
+    KadSim(java.util.function.LongSupplier clock) {
+        this.clock = clock;
+    }
 
     KadDht add() {
         return add(net.node(), () -> null);
@@ -29,7 +39,7 @@ final class KadSim implements AutoCloseable {
 
     KadDht add(MemoryNode node, Supplier<Datastore> datastore) {
         KadDht d = new KadDht(node, new KadDht.Settings(20, 3, 2_000, false), new RecordStore(datastore),
-                ns -> "pk".equals(ns) ? new PublicKeyValidator() : null, executor, System::currentTimeMillis);
+                ns -> "pk".equals(ns) ? new PublicKeyValidator() : null, executor, clock);
         node.handle(KadDht.PROTOCOL, d::handle);
         nodes.add(node);
         dhts.add(d);
