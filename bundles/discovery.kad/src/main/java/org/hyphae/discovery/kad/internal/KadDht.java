@@ -534,9 +534,11 @@ public final class KadDht {
      * table; one that fails is marked.
      */
     CompletionStage<Optional<KadMessage>> request(PeerId peer, KadMessage message, boolean expectResponse) {
+        java.util.concurrent.atomic.AtomicReference<Stream> opened = new java.util.concurrent.atomic.AtomicReference<>();
         CompletableFuture<Optional<KadMessage>> result = dial(peer)
                 .thenCompose(c -> c.newStream(List.of(PROTOCOL)))
                 .thenCompose(stream -> {
+                    opened.set(stream);
                     CompletionStage<Optional<KadMessage>> exchange = write(stream, message).thenCompose(v -> {
                         if (!expectResponse) {
                             return CompletableFuture.completedFuture(Optional.<KadMessage>empty());
@@ -564,6 +566,9 @@ public final class KadDht {
                     });
                 }).toCompletableFuture().orTimeout(settings.queryTimeoutMs(), TimeUnit.MILLISECONDS);
         return result.whenComplete((r, e) -> {
+            if (e != null && opened.get() != null) {
+                opened.get().reset(); // a timed-out exchange must not keep its stream open
+            }
             if (e == null) {
                 List<Multiaddr> addrs = new ArrayList<>(addressBook.getOrDefault(peer, List.of()));
                 host.peerInfo(peer).ifPresent(i -> addrs.addAll(0, i.listenAddresses()));

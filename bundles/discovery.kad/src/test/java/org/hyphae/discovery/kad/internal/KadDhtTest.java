@@ -94,6 +94,12 @@ class KadDhtTest {
     void providerRecordsRoundTrip() throws Exception {
         byte[] mh = Multihash.sha2_256("some content".getBytes(StandardCharsets.UTF_8)).bytes();
         await(sim.dhts.get(10).provide(mh));
+        // ADD_PROVIDER has no answer: provide() completes once sent; the holders store it a moment later.
+        long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (sim.dhts.stream().filter(d -> !d.store().providers(mh, System.currentTimeMillis()).isEmpty()).count() < 15
+                && System.nanoTime() < wait) {
+            Thread.sleep(10);
+        }
         List<PeerAddresses> providers = await(sim.dhts.get(33).findProviders(mh, 5));
         assertEquals(List.of(sim.nodes.get(10).localPeer()), providers.stream().map(PeerAddresses::peer).toList());
         assertEquals(sim.nodes.get(10).listenAddresses(), providers.get(0).addresses());
