@@ -101,10 +101,8 @@ public final class SwarmHost implements Host, InboundStreams {
         this.gate = new ConnectionGate(config);
         this.upgrader = new ConnectionUpgrader(identity, upgradeSettings(config), callbacks);
         this.identification = new PeerIdentification(this, identity, peerInfo);
+        // Dynamic references are bound after construction: bindTransport starts listening.
         this.active = true;
-        for (Map.Entry<Transport, TransportState> entry : transports.entrySet()) {
-            listenOn(entry.getKey(), entry.getValue());
-        }
         maintenance.scheduleWithFixedDelay(this::trim, 10, 10, TimeUnit.SECONDS);
     }
 
