@@ -29,6 +29,17 @@ public final class MemoryNetwork implements AutoCloseable {
 
     final ExecutorService io;
     final List<String> violations = new ArrayList<>();
+    private final java.util.Map<Multiaddr, MemoryNode> nodes = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean simulateIdentify;
+
+    /**
+     * Makes each new connection give both sides the other's {@link org.hyphae.transport.PeerInfo}
+     * at once, as identify would, for tests of protocols that look peers up by what they serve.
+     */
+    public MemoryNetwork simulateIdentify(boolean on) {
+        this.simulateIdentify = on;
+        return this;
+    }
     private volatile int window = 256 * 1024;
     private volatile int readChunkLimit = Integer.MAX_VALUE;
     private volatile Thread ioThread;
@@ -74,8 +85,23 @@ public final class MemoryNetwork implements AutoCloseable {
 
     /** A new peer with the given identity. */
     public MemoryNode node(TestIdentity identity) {
-        return new MemoryNode(this, identity,
+        MemoryNode n = new MemoryNode(this, identity,
                 Multiaddr.parse("/ip4/127.0.0.1/tcp/" + PORTS.incrementAndGet()));
+        nodes.put(n.listenAddresses().get(0), n);
+        return n;
+    }
+
+    /** The node listening on an address, if any (for {@link MemoryNode#connect}). */
+    MemoryNode nodeAt(Multiaddr address) {
+        return nodes.get(address);
+    }
+
+    /** Takes a node off the network: it can no longer be dialled and its connections close. */
+    public void remove(MemoryNode node) {
+        nodes.values().remove(node);
+        for (org.hyphae.transport.Connection c : node.connections()) {
+            c.close();
+        }
     }
 
     /**
@@ -93,6 +119,13 @@ public final class MemoryNetwork implements AutoCloseable {
         in.peer = out;
         dialler.add(out);
         listener.add(in);
+        if (simulateIdentify) {
+            // What identify would have told each side.
+            dialler.putPeerInfo(new org.hyphae.transport.PeerInfo(listener.localPeer(), "memory", "ipfs/0.1.0",
+                    listener.listenAddresses(), listener.protocols(), java.util.Optional.empty()));
+            listener.putPeerInfo(new org.hyphae.transport.PeerInfo(dialler.localPeer(), "memory", "ipfs/0.1.0",
+                    dialler.listenAddresses(), dialler.protocols(), java.util.Optional.empty()));
+        }
         return out;
     }
 

@@ -81,7 +81,18 @@ public final class MemoryNode implements Host {
 
     @Override
     public CompletionStage<Connection> connect(Multiaddr address) {
-        return CompletableFuture.failedFuture(new IOException("MemoryNode does not dial; use MemoryNetwork.connect"));
+        java.util.Optional<PeerId> id = address.peerId();
+        if (id.isPresent() && !connections(id.get()).isEmpty()) {
+            return CompletableFuture.completedFuture(connections(id.get()).get(0));
+        }
+        MemoryNode target = network.nodeAt(address.withoutPeerId());
+        if (target == null) {
+            return CompletableFuture.failedFuture(new IOException("nothing listens on " + address));
+        }
+        if (id.isPresent() && !id.get().equals(target.localPeer())) {
+            return CompletableFuture.failedFuture(new IOException("wrong peer at " + address));
+        }
+        return CompletableFuture.completedFuture(network.connect(this, target));
     }
 
     @Override

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.hyphae.discovery.PeerAddresses;
-import org.hyphae.discovery.kad.internal.memory.MemoryNode;
-import org.hyphae.discovery.kad.internal.memory.MemoryStream;
-import org.hyphae.discovery.kad.internal.memory.TestIdentity;
+import org.hyphae.transport.testkit.MemoryNode;
+import org.hyphae.transport.testkit.MemoryStream;
+import org.hyphae.transport.testkit.TestIdentity;
 import org.hyphae.transport.streamio.StreamReader;
 import org.hyphae.identity.PeerId;
 import org.hyphae.multiformats.Varint;

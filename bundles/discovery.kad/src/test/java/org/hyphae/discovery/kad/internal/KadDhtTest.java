@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.hyphae.discovery.InvalidRecordException;
 import org.hyphae.discovery.PeerAddresses;
-import org.hyphae.discovery.kad.internal.memory.MemoryNode;
-import org.hyphae.discovery.kad.internal.memory.TestIdentity;
+import org.hyphae.transport.testkit.MemoryNode;
+import org.hyphae.transport.testkit.TestIdentity;
 import org.hyphae.identity.PeerId;
 import org.hyphae.multiformats.Multihash;
 import org.junit.jupiter.api.AfterAll;

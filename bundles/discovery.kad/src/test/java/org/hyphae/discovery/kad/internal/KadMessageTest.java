@@ -50,14 +50,14 @@ class KadMessageTest {
 
     @Test
     void publicKeyRecordKeysAreThePeerIdMultihashAsInGoAndJs() throws Exception {
-        org.hyphae.discovery.kad.internal.memory.TestIdentity id = org.hyphae.discovery.kad.internal.memory.TestIdentity.fromSeedByte(1);
+        org.hyphae.transport.testkit.TestIdentity id = org.hyphae.transport.testkit.TestIdentity.fromSeedByte(1);
         byte[] key = PublicKeyValidator.keyFor(id.publicKeyProtobuf());
         // Ed25519: identity multihash, i.e. "/pk/" followed by the peer id's bytes.
         assertEquals("2f706b2f" + HexFormat.of().formatHex(id.peerId().bytes()), HexFormat.of().formatHex(key));
         PublicKeyValidator v = new PublicKeyValidator();
         v.validate(key, id.publicKeyProtobuf());
         assertThrows(org.hyphae.discovery.InvalidRecordException.class,
-                () -> v.validate(key, org.hyphae.discovery.kad.internal.memory.TestIdentity.fromSeedByte(2).publicKeyProtobuf()));
+                () -> v.validate(key, org.hyphae.transport.testkit.TestIdentity.fromSeedByte(2).publicKeyProtobuf()));
         assertThrows(org.hyphae.discovery.InvalidRecordException.class, () -> v.validate(key, new byte[] {1, 2, 3}));
         assertThrows(org.hyphae.discovery.InvalidRecordException.class, () -> v.validate("/ipns/x".getBytes(StandardCharsets.US_ASCII), id.publicKeyProtobuf()));
     }

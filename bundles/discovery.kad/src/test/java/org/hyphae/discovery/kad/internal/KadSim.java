@@ -7,14 +7,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import org.hyphae.discovery.kad.internal.memory.MemoryNetwork;
-import org.hyphae.discovery.kad.internal.memory.MemoryNode;
+import org.hyphae.transport.testkit.MemoryNetwork;
+import org.hyphae.transport.testkit.MemoryNode;
 import org.hyphae.storage.Datastore;
 
 /** DHT nodes on a {@link MemoryNetwork}, each serving {@code /ipfs/kad/1.0.0}. */
 final class KadSim implements AutoCloseable {
 
-    final MemoryNetwork net = new MemoryNetwork();
+    final MemoryNetwork net = new MemoryNetwork().simulateIdentify(true);
     final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "kad-sim");
         t.setDaemon(true);

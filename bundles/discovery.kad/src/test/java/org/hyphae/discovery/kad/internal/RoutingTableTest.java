@@ -9,7 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import org.hyphae.discovery.PeerAddresses;
-import org.hyphae.discovery.kad.internal.memory.TestIdentity;
+import org.hyphae.transport.testkit.TestIdentity;
 import org.hyphae.identity.PeerId;
 import org.hyphae.transport.Multiaddr;
 import org.junit.jupiter.api.Test;
