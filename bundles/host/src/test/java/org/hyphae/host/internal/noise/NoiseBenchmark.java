@@ -1,5 +1,6 @@
 package org.hyphae.host.internal.noise;
 
+import org.hyphae.transport.testkit.TestIdentity;
 import java.security.SecureRandom;
 import java.util.Optional;
 
@@ -70,8 +71,8 @@ public final class NoiseBenchmark {
 
     /** The same work through two NoiseTransportCodecs in EmbeddedChannels, with pooled buffers. */
     static double codec(double seconds) throws Exception {
-        TestIdentity a = new TestIdentity();
-        TestIdentity b = new TestIdentity();
+        TestIdentity a = TestIdentity.random();
+        TestIdentity b = TestIdentity.random();
         SecureRandom random = new SecureRandom();
         NoiseHandshakeTest.Side sa = new NoiseHandshakeTest.Side();
         NoiseHandshakeTest.Side sb = new NoiseHandshakeTest.Side();

@@ -1,5 +1,6 @@
 package org.hyphae.host.internal.noise;
 
+import org.hyphae.transport.testkit.TestIdentity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -72,8 +73,8 @@ class NoiseHandshakeTest {
 
     @Test
     void handshakeAuthenticatesBothSidesAndTransportRoundTrips() {
-        TestIdentity alice = new TestIdentity();
-        TestIdentity bob = new TestIdentity();
+        TestIdentity alice = TestIdentity.random();
+        TestIdentity bob = TestIdentity.random();
         Side a = new Side();
         Side b = new Side();
         EmbeddedChannel ia = channel(true, NoiseStaticKey.generate(alice, RANDOM), alice,
@@ -110,8 +111,8 @@ class NoiseHandshakeTest {
 
     @Test
     void badIdentitySignatureIsRefused() {
-        TestIdentity alice = new TestIdentity();
-        TestIdentity bob = new TestIdentity();
+        TestIdentity alice = TestIdentity.random();
+        TestIdentity bob = TestIdentity.random();
         NoiseStaticKey bobKey = NoiseStaticKey.generate(bob, RANDOM);
         byte[] forged = new byte[64];
         RANDOM.nextBytes(forged);
@@ -133,9 +134,9 @@ class NoiseHandshakeTest {
     @Test
     void someoneElsesSignatureIsRefused() {
         // Bob's static key vouched for by Bob, but claiming Mallory's identity key.
-        TestIdentity alice = new TestIdentity();
-        TestIdentity bob = new TestIdentity();
-        TestIdentity mallory = new TestIdentity();
+        TestIdentity alice = TestIdentity.random();
+        TestIdentity bob = TestIdentity.random();
+        TestIdentity mallory = TestIdentity.random();
         NoiseStaticKey bobKey = NoiseStaticKey.generate(bob, RANDOM);
         NoiseStaticKey claimed = bobKey.withPayload(new NoiseHandshakePayload(mallory.publicKeyProtobuf(),
                 bob.sign(NoiseStaticKey.signedData(bobKey.publicKey())), List.of()).encode());
@@ -152,9 +153,9 @@ class NoiseHandshakeTest {
 
     @Test
     void peerWhoseKeyDoesNotMatchTheDialledIdIsRefused() {
-        TestIdentity alice = new TestIdentity();
-        TestIdentity bob = new TestIdentity();
-        PeerId expected = new TestIdentity().peerId();
+        TestIdentity alice = TestIdentity.random();
+        TestIdentity bob = TestIdentity.random();
+        PeerId expected = TestIdentity.random().peerId();
         Side a = new Side();
         Side b = new Side();
         EmbeddedChannel ia = channel(true, NoiseStaticKey.generate(alice, RANDOM), alice, Optional.of(expected), a);
@@ -172,7 +173,7 @@ class NoiseHandshakeTest {
 
     @Test
     void garbageHandshakeMessageClosesTheConnection() {
-        TestIdentity alice = new TestIdentity();
+        TestIdentity alice = TestIdentity.random();
         Side a = new Side();
         EmbeddedChannel ia = channel(true, NoiseStaticKey.generate(alice, RANDOM), alice, Optional.empty(), a);
         ia.releaseOutbound();
@@ -198,8 +199,8 @@ class NoiseHandshakeTest {
     }
 
     private EmbeddedChannel[] established(Side a, Side b) {
-        TestIdentity alice = new TestIdentity();
-        TestIdentity bob = new TestIdentity();
+        TestIdentity alice = TestIdentity.random();
+        TestIdentity bob = TestIdentity.random();
         EmbeddedChannel ia = channel(true, NoiseStaticKey.generate(alice, RANDOM), alice, Optional.empty(), a);
         EmbeddedChannel rb = channel(false, NoiseStaticKey.generate(bob, RANDOM), bob, Optional.empty(), b);
         Shuttle.run(ia, rb);

@@ -1,5 +1,6 @@
 package org.hyphae.host.internal.upgrade;
 
+import org.hyphae.transport.testkit.TestIdentity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.hyphae.host.internal.multistream.MultistreamException;
-import org.hyphae.host.internal.noise.TestIdentity;
+import org.hyphae.transport.testkit.TestIdentity;
 import org.hyphae.host.internal.yamux.YamuxSettings;
 import org.hyphae.transport.Connection;
 import org.hyphae.transport.Stream;
@@ -44,8 +45,8 @@ class BadPeerUpgradeTest {
     @Test
     void garbageAndSilenceAreDroppedAndTheServerServesTheNext() throws Exception {
         UpgradeSettings quick = new UpgradeSettings(Duration.ofMillis(500), Duration.ofSeconds(5), YamuxSettings.DEFAULTS);
-        TestIdentity server = new TestIdentity();
-        try (LoopbackPeers peers = new LoopbackPeers(server, new TestIdentity(), quick, ECHO)) {
+        TestIdentity server = TestIdentity.random();
+        try (LoopbackPeers peers = new LoopbackPeers(server, TestIdentity.random(), quick, ECHO)) {
             // Garbage before multistream-select.
             try (Socket s = new Socket("127.0.0.1", peers.port())) {
                 OutputStream out = s.getOutputStream();

@@ -1,5 +1,6 @@
 package org.hyphae.host.internal.upgrade;
 
+import org.hyphae.transport.testkit.TestIdentity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,7 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.hyphae.host.internal.noise.PeerIdMismatchException;
-import org.hyphae.host.internal.noise.TestIdentity;
+import org.hyphae.transport.testkit.TestIdentity;
 import org.hyphae.transport.Connection;
 import org.hyphae.transport.Direction;
 import org.hyphae.transport.ProtocolNotSupportedException;
@@ -35,8 +36,8 @@ class LoopbackUpgradeTest {
     static final int SIZE = 64 * 1024 * 1024;
     static final int CHUNK = 256 * 1024;
 
-    private final TestIdentity serverId = new TestIdentity();
-    private final TestIdentity clientId = new TestIdentity();
+    private final TestIdentity serverId = TestIdentity.random();
+    private final TestIdentity clientId = TestIdentity.random();
     private LoopbackPeers peers;
 
     /** Server side: the sink hashes what it reads and answers the digest; echo sends it back. */
@@ -193,7 +194,7 @@ class LoopbackUpgradeTest {
 
     @Test
     void dialledPeerWithAnotherKeyIsRefusedAndTheServerServesTheNext() throws Exception {
-        TestIdentity someoneElse = new TestIdentity();
+        TestIdentity someoneElse = TestIdentity.random();
         ExecutionException failed = assertThrows(ExecutionException.class,
                 () -> peers.dial(Optional.of(someoneElse.peerId()), NONE).get(10, TimeUnit.SECONDS));
         PeerIdMismatchException mismatch = assertInstanceOf(PeerIdMismatchException.class, failed.getCause());

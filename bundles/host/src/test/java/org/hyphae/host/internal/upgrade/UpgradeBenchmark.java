@@ -1,5 +1,6 @@
 package org.hyphae.host.internal.upgrade;
 
+import org.hyphae.transport.testkit.TestIdentity;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -8,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.hyphae.host.internal.noise.TestIdentity;
+import org.hyphae.transport.testkit.TestIdentity;
 import org.hyphae.transport.Connection;
 import org.hyphae.transport.Stream;
 
@@ -57,7 +58,7 @@ public final class UpgradeBenchmark {
                 drain(stream, 0, done);
             }
         };
-        try (LoopbackPeers peers = new LoopbackPeers(new TestIdentity(), new TestIdentity(), UpgradeSettings.DEFAULTS, sink)) {
+        try (LoopbackPeers peers = new LoopbackPeers(TestIdentity.random(), TestIdentity.random(), UpgradeSettings.DEFAULTS, sink)) {
             for (int round = 1; round <= 3; round++) {
                 Connection c = peers.dial(Optional.empty(), NONE).get(10, TimeUnit.SECONDS);
                 Stream s = c.newStream(List.of("/bench/1.0.0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
