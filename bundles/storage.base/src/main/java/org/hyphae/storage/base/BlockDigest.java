@@ -1,5 +1,8 @@
 package org.hyphae.storage.base;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -8,6 +11,7 @@ import org.hyphae.multiformats.Cid;
 import org.hyphae.multiformats.Multicodec;
 import org.hyphae.multiformats.Multihash;
 import org.hyphae.storage.BlockMismatchException;
+import org.hyphae.storage.StorageException;
 
 /**
  * Hashes a block incrementally and checks it against its CID's multihash, so that large blocks can
@@ -136,5 +140,32 @@ public final class BlockDigest {
         BlockDigest d = forCid(cid);
         d.update(data, 0, data.length);
         return d.matches();
+    }
+
+    /**
+     * Reads a whole block from {@code data} into memory while hashing it, for stores that keep a
+     * block as one value (memory, PostgreSQL).
+     *
+     * @param resource what the store names in its errors (a connection, {@code memory})
+     * @return the verified bytes
+     * @throws StorageException if the stream fails (nothing is stored), or
+     *     {@link BlockMismatchException} if the bytes do not hash to {@code cid}
+     */
+    public static byte[] readVerified(Cid cid, InputStream data, String resource) throws StorageException {
+        BlockDigest digest = forCid(cid);
+        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        byte[] buf = new byte[64 * 1024];
+        try {
+            int n;
+            while ((n = data.read(buf)) >= 0) {
+                digest.update(buf, 0, n);
+                copy.write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot read block " + cid + " from its stream after " + digest.length()
+                    + " byte(s); nothing stored", resource, e);
+        }
+        digest.check();
+        return copy.toByteArray();
     }
 }

@@ -86,22 +86,9 @@ public final class MemoryBlockStore implements BlockStore {
 
     @Override
     public long put(Cid cid, InputStream data) throws StorageException {
-        BlockDigest digest = BlockDigest.forCid(cid);
-        ByteArrayOutputStream copy = new ByteArrayOutputStream();
-        byte[] buf = new byte[64 * 1024];
-        try {
-            int n;
-            while ((n = data.read(buf)) >= 0) {
-                digest.update(buf, 0, n);
-                copy.write(buf, 0, n);
-            }
-        } catch (IOException e) {
-            throw new StorageException("cannot read block " + cid + " from its stream after " + digest.length()
-                    + " byte(s); nothing stored", RESOURCE, e);
-        }
-        digest.check();
-        store(cid, copy.toByteArray());
-        return digest.length();
+        byte[] block = BlockDigest.readVerified(cid, data, RESOURCE);
+        store(cid, block);
+        return block.length;
     }
 
     private void store(Cid cid, byte[] data) {
