@@ -2,6 +2,7 @@ package org.hyphae.shell.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +26,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
         "osgi.command.scope=hyphae",
         "osgi.command.function=connect",
         "osgi.command.function=peers",
+        "osgi.command.function=peer",
         "osgi.command.function=ping",
         "osgi.command.function=perf"})
 public final class NetworkCommands {
@@ -69,6 +71,24 @@ public final class NetworkCommands {
                     .ifPresent(agent -> out.append("  agent=").append(agent));
             out.append('\n');
         }
+        return out.toString().stripTrailing();
+    }
+
+    @Descriptor("show what a peer said about itself through identify: agent, protocols, listen addresses")
+    public String peer(@Descriptor("peer id") String peer) {
+        PeerId id = PeerId.parse(peer);
+        Optional<PeerInfo> known = host().peerInfo(id);
+        if (known.isEmpty()) {
+            return "nothing known about " + id + " (not connected, or identify has not answered yet)";
+        }
+        PeerInfo info = known.get();
+        StringBuilder out = new StringBuilder();
+        out.append("peer     ").append(id).append('\n');
+        out.append("agent    ").append(info.agentVersion()).append('\n');
+        out.append("protocol ").append(info.protocolVersion()).append('\n');
+        info.observedAddress().ifPresent(a -> out.append("observed us at ").append(a).append('\n'));
+        info.listenAddresses().forEach(a -> out.append("listens  ").append(a).append('\n'));
+        new java.util.TreeSet<>(info.protocols()).forEach(p -> out.append("speaks   ").append(p).append('\n'));
         return out.toString().stripTrailing();
     }
 

@@ -117,6 +117,12 @@ class FullNodeInteropTest {
         shell.write("hyphae:peers\n");
         shell.flush();
         hyphae.awaitLine(l -> l.contains(jsId) && l.contains("agent=js-libp2p"), 30);
+        // Hyphae sees js's protocols and listen addresses through identify.
+        shell.write("hyphae:peer " + jsId + "\n");
+        shell.flush();
+        hyphae.awaitLine(l -> l.equals("speaks   /ipfs/ping/1.0.0") || l.endsWith(" speaks   /ipfs/ping/1.0.0"), 30);
+        String jsTcp = jsAddr(false).substring(0, jsAddr(false).indexOf("/p2p/"));
+        hyphae.awaitLine(l -> l.endsWith("listens  " + jsTcp), 30);
     }
 
     @Test
