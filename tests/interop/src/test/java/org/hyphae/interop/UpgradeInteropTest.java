@@ -154,44 +154,7 @@ class UpgradeInteropTest {
     }
 
     private static RawConnection raw(Channel channel, boolean inbound) {
-        return new RawConnection() {
-            private Multiaddr address(Object socket) {
-                InetSocketAddress a = (InetSocketAddress) socket;
-                return Multiaddr.parse("/ip4/" + a.getAddress().getHostAddress() + "/tcp/" + a.getPort());
-            }
-
-            @Override
-            public Multiaddr localAddress() {
-                return address(channel.localAddress());
-            }
-
-            @Override
-            public Multiaddr remoteAddress() {
-                return address(channel.remoteAddress());
-            }
-
-            @Override
-            public boolean isInbound() {
-                return inbound;
-            }
-
-            @Override
-            public <T> Optional<T> unwrap(Class<T> type) {
-                return type.isInstance(channel) ? Optional.of(type.cast(channel)) : Optional.empty();
-            }
-
-            @Override
-            public void close() {
-                channel.close();
-            }
-
-            @Override
-            public CompletionStage<Void> closed() {
-                CompletableFuture<Void> f = new CompletableFuture<>();
-                channel.closeFuture().addListener(x -> f.complete(null));
-                return f;
-            }
-        };
+        return org.hyphae.transport.netty.NettyRawConnection.tcp(channel, inbound);
     }
 
     private Connection dial(int port, PeerId expected) throws Exception {

@@ -29,6 +29,13 @@ public final class NettyRawConnection implements RawConnection {
         channel.closeFuture().addListener(f -> closed.complete(null));
     }
 
+    /** A raw TCP connection over a connected channel, its addresses read from the socket. */
+    public static NettyRawConnection tcp(Channel channel, boolean inbound) {
+        return new NettyRawConnection(channel,
+                SocketAddresses.toMultiaddr((java.net.InetSocketAddress) channel.localAddress()),
+                SocketAddresses.toMultiaddr((java.net.InetSocketAddress) channel.remoteAddress()), inbound);
+    }
+
     @Override
     public Multiaddr localAddress() {
         return localAddress;

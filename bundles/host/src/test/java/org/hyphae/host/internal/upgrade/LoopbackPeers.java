@@ -41,7 +41,7 @@ public final class LoopbackPeers implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        accepted.add(serverUpgrader.upgrade(new NettyRawConnection(ch, true), ch, "tcp",
+                        accepted.add(serverUpgrader.upgrade(org.hyphae.transport.netty.NettyRawConnection.tcp(ch, true), ch, "tcp",
                                 Optional.empty(), serverStreams));
                     }
                 }).bind("127.0.0.1", 0).sync().channel();
@@ -70,7 +70,7 @@ public final class LoopbackPeers implements AutoCloseable {
                         return;
                     }
                     Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
-                    upgrader.upgrade(new NettyRawConnection(ch, false), ch, "tcp", expected, clientStreams)
+                    upgrader.upgrade(org.hyphae.transport.netty.NettyRawConnection.tcp(ch, false), ch, "tcp", expected, clientStreams)
                             .whenComplete((c, e) -> {
                                 if (e != null) {
                                     result.completeExceptionally(e);

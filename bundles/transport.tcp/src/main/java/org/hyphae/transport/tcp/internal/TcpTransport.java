@@ -116,8 +116,7 @@ public final class TcpTransport implements Transport {
         bootstrap.connect(target.get()).addListener((ChannelFuture connected) -> {
             if (connected.isSuccess()) {
                 Channel ch = connected.channel();
-                result.complete(new NettyRawConnection(ch, local(ch), SocketAddresses.toMultiaddr(
-                        (InetSocketAddress) ch.remoteAddress()), false));
+                result.complete(NettyRawConnection.tcp(ch, false));
             } else {
                 Throwable cause = connected.cause();
                 result.completeExceptionally(new IOException("cannot dial " + address + ": " + cause.getMessage(), cause));
@@ -140,8 +139,7 @@ public final class TcpTransport implements Transport {
                     @Override
                     protected void initChannel(Channel ch) {
                         channels.add(ch);
-                        inbound.accept(new NettyRawConnection(ch, local(ch),
-                                SocketAddresses.toMultiaddr((InetSocketAddress) ch.remoteAddress()), true));
+                        inbound.accept(NettyRawConnection.tcp(ch, true));
                     }
                 });
         ChannelFuture bound = server.bind(bind).awaitUninterruptibly();
@@ -156,10 +154,6 @@ public final class TcpTransport implements Transport {
     @Override
     public List<Multiaddr> listenAddresses() {
         return listeners.addresses();
-    }
-
-    private static Multiaddr local(Channel ch) {
-        return SocketAddresses.toMultiaddr((InetSocketAddress) ch.localAddress());
     }
 
     @Deactivate
