@@ -1,10 +1,10 @@
 /**
  * Addresses ({@link org.hyphae.transport.Multiaddr}) and the transport and host contracts: raw
- * connections by transports, upgraded and multiplexed connections by the host. First draft: the
- * transport issue fills in dialling, listening and streams.
+ * connections by transports, upgraded and multiplexed connections by the host, and
+ * {@link org.hyphae.transport.ConnectionListener} for connection events.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.hyphae.transport;
 
 import org.osgi.annotation.bundle.Export;

@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.hyphae.identity.PeerId;
 import org.hyphae.tests.support.NodeProcess;
 import org.hyphae.transport.Connection;
+import org.hyphae.transport.ConnectionListener;
 import org.hyphae.transport.Host;
 import org.hyphae.transport.Multiaddr;
+import org.hyphae.transport.PeerInfo;
 import org.hyphae.transport.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 
@@ -34,6 +37,7 @@ import org.osgi.test.common.annotation.InjectService;
  * Two nodes with TCP and WebSocket: this framework's node and a second node process. Stopping the
  * TCP transport bundle while a stream is busy closes its connections cleanly; the nodes reconnect
  * over WebSocket without leaking threads or connections; starting TCP again makes new dials use it.
+ * A {@link ConnectionListener} service sees each step as an event.
  */
 class TransportHotSwapTest {
 
@@ -70,6 +74,41 @@ class TransportHotSwapTest {
 
     @Test
     void stoppingTcpMovesThePeerToWebSocketAndStartingItAgainBringsTcpBack(@InjectService Host host) throws Exception {
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ServiceRegistration<ConnectionListener> listening = context.registerService(ConnectionListener.class,
+                new ConnectionListener() {
+                    @Override
+                    public void connected(Connection connection) {
+                        events.add("connected " + connection.transport());
+                    }
+
+                    @Override
+                    public void identified(PeerInfo info) {
+                        if (info.peer().equals(otherId) && info.protocols().contains(ECHO)) {
+                            events.add("identified");
+                        }
+                    }
+
+                    @Override
+                    public void disconnected(Connection connection) {
+                        events.add("disconnected " + connection.transport());
+                    }
+                }, null);
+        try {
+            swapTransports(host);
+            awaitTrue(() -> events.stream().filter(e -> e.startsWith("connected")).count() >= 3, 30,
+                    "the listener heard of the last connection");
+        } finally {
+            listening.unregister();
+        }
+        // Identify may come again (push) at any point after the first; the order of the rest is fixed.
+        List<String> transitions = events.stream().filter(e -> !e.equals("identified")).toList();
+        assertEquals(List.of("connected tcp", "disconnected tcp", "connected ws", "disconnected ws", "connected tcp"),
+                transitions, "connection events in order: " + events);
+        assertEquals(1, events.indexOf("identified"), "identified right after the first connection: " + events);
+    }
+
+    private void swapTransports(Host host) throws Exception {
         Connection overTcp = host.connect(otherTcp).toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertEquals("tcp", overTcp.transport());
         awaitIdentified(host);

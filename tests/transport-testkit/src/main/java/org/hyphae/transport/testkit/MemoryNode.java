@@ -28,6 +28,7 @@ public final class MemoryNode implements Host {
     final Map<String, ProtocolHandler> handlers = new ConcurrentHashMap<>();
     private final List<MemoryConnection> connections = new CopyOnWriteArrayList<>();
     private final Map<PeerId, PeerInfo> peerInfo = new ConcurrentHashMap<>();
+    private final List<org.hyphae.transport.ConnectionListener> listeners = new CopyOnWriteArrayList<>();
 
     MemoryNode(MemoryNetwork network, TestIdentity identity, Multiaddr listen) {
         this.network = network;
@@ -56,17 +57,39 @@ public final class MemoryNode implements Host {
         listenAddresses.add(address);
     }
 
-    /** Sets what {@link #peerInfo(PeerId)} returns, as the swarm would after identify. */
+    /**
+     * Sets what {@link #peerInfo(PeerId)} returns, as the swarm would after identify, and tells the
+     * connection listeners.
+     */
     public void putPeerInfo(PeerInfo info) {
         peerInfo.put(info.peer(), info);
+        listeners.forEach(l -> l.identified(info));
+    }
+
+    /**
+     * Registers a connection listener, as the swarm's whiteboard would: it is told of the open
+     * connections first, then of every change. Events are delivered on the thread that causes
+     * them (the swarm uses a thread of its own; tests here want them synchronous).
+     */
+    public void addConnectionListener(org.hyphae.transport.ConnectionListener listener) {
+        listeners.add(listener);
+        connections.forEach(listener::connected);
+    }
+
+    /** Removes a connection listener. */
+    public void removeConnectionListener(org.hyphae.transport.ConnectionListener listener) {
+        listeners.remove(listener);
     }
 
     void add(MemoryConnection c) {
         connections.add(c);
+        listeners.forEach(l -> l.connected(c));
     }
 
     void remove(MemoryConnection c) {
-        connections.remove(c);
+        if (connections.remove(c)) {
+            listeners.forEach(l -> l.disconnected(c));
+        }
     }
 
     @Override

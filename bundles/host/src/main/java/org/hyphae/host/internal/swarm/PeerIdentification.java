@@ -3,6 +3,7 @@ package org.hyphae.host.internal.swarm;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.hyphae.host.internal.identify.IdentifyProtocol;
 import org.hyphae.identity.Identity;
@@ -27,10 +28,12 @@ final class PeerIdentification {
     private final IdentifyProtocol identify;
     private final Host host;
     private final Map<PeerId, PeerInfo> peerInfo;
+    private final Consumer<PeerInfo> identified;
 
-    PeerIdentification(Host host, Identity identity, Map<PeerId, PeerInfo> peerInfo) {
+    PeerIdentification(Host host, Identity identity, Map<PeerId, PeerInfo> peerInfo, Consumer<PeerInfo> identified) {
         this.host = host;
         this.peerInfo = peerInfo;
+        this.identified = identified;
         this.identify = new IdentifyProtocol(identity, host, IdentifyProtocol.defaultAgentVersion(),
                 IdentifyProtocol.DEFAULT_TIMEOUT, this::remember);
     }
@@ -70,5 +73,6 @@ final class PeerIdentification {
         if (peerInfo.size() > MAX_REMEMBERED) {
             peerInfo.keySet().removeIf(peer -> host.connections(peer).isEmpty());
         }
+        identified.accept(info);
     }
 }

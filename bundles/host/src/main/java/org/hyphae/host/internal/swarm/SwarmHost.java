@@ -28,6 +28,7 @@ import org.hyphae.host.internal.yamux.YamuxSettings;
 import org.hyphae.identity.Identity;
 import org.hyphae.identity.PeerId;
 import org.hyphae.transport.Connection;
+import org.hyphae.transport.ConnectionListener;
 import org.hyphae.transport.Direction;
 import org.hyphae.transport.Host;
 import org.hyphae.transport.Multiaddr;
@@ -78,6 +79,7 @@ public final class SwarmHost implements Host, InboundStreams {
     private final ScheduledExecutorService maintenance =
             Executors.newSingleThreadScheduledExecutor(daemonThreads("hyphae-host-maintenance"));
     private final PeerIdentification identification;
+    private final ConnectionEvents events = new ConnectionEvents(daemonThreads("hyphae-connection-events"));
     private volatile HostConfig config;
     private volatile ConnectionGate gate;
     private volatile ConnectionUpgrader upgrader;
@@ -100,7 +102,7 @@ public final class SwarmHost implements Host, InboundStreams {
         this.config = config;
         this.gate = new ConnectionGate(config);
         this.upgrader = new ConnectionUpgrader(identity, upgradeSettings(config), callbacks);
-        this.identification = new PeerIdentification(this, identity, peerInfo);
+        this.identification = new PeerIdentification(this, identity, peerInfo, events::identified);
         // Dynamic references are bound after construction: bindTransport starts listening.
         this.active = true;
         maintenance.scheduleWithFixedDelay(this::trim, 10, 10, TimeUnit.SECONDS);
@@ -144,6 +146,7 @@ public final class SwarmHost implements Host, InboundStreams {
         maintenance.shutdownNow();
         transports.values().forEach(s -> s.listeners.forEach(Transport.Listener::close));
         connections.forEach(Connection::close);
+        events.close();
         callbacks.shutdown();
     }
 
@@ -247,6 +250,36 @@ public final class SwarmHost implements Host, InboundStreams {
         }
     }
 
+    // ---- connection listeners (whiteboard) ----
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindConnectionListener(ServiceReference<ConnectionListener> reference) {
+        // Fetched on the event thread, after this bind returns (a listener may need the Host).
+        events.add(reference, new Supplier<>() {
+            private volatile ConnectionListener service;
+
+            @Override
+            public ConnectionListener get() {
+                ConnectionListener current = service;
+                if (current == null) {
+                    current = context.getService(reference);
+                    service = current;
+                }
+                return current;
+            }
+        });
+    }
+
+    void unbindConnectionListener(ServiceReference<ConnectionListener> reference) {
+        events.remove(reference);
+        try {
+            context.ungetService(reference);
+        } catch (IllegalStateException alreadyGone) {
+            // the listener's bundle stopped first
+        }
+    }
+
     // ---- inbound ----
 
     private void accept(RawConnection raw, String transportName) {
@@ -345,10 +378,12 @@ public final class SwarmHost implements Host, InboundStreams {
             return;
         }
         connections.add(connection);
+        events.connected(connection);
         connection.closed().whenComplete((v, e) -> {
             connections.remove(connection);
             gate.release(direction);
             gate.releasePeer(peer);
+            events.disconnected(connection);
         });
         LOG.log(Level.DEBUG, "connected {0} {1} over {2}", direction, peer, connection.transport());
         upgraded.complete(connection);
