@@ -152,6 +152,10 @@ public final class KadDht {
         this.settings = new Settings(table.k(), next.alpha(), next.queryTimeoutMs(), next.clientMode(), next.quorum());
     }
 
+    BucketMaintenance maintenance() {
+        return maintenance;
+    }
+
     public PeerPenalty penalty() {
         return penalty;
     }
@@ -493,7 +497,16 @@ public final class KadDht {
      * routing table; one that fails is marked; one whose answer breaks the protocol is penalized.
      */
     CompletionStage<Optional<KadMessage>> request(PeerId peer, KadMessage message, boolean expectResponse) {
-        if (penalty.excluded(peer)) {
+        return request(peer, message, expectResponse, false);
+    }
+
+    /**
+     * @param evenIfExcluded send even to a penalized peer (the correction of a record it holds: the
+     *        network converges on the best record even where a bad one was planted)
+     */
+    CompletionStage<Optional<KadMessage>> request(PeerId peer, KadMessage message, boolean expectResponse,
+            boolean evenIfExcluded) {
+        if (!evenIfExcluded && penalty.excluded(peer)) {
             return CompletableFuture.failedFuture(new IOException("kad peer " + peer + " is penalized"));
         }
         AtomicReference<Stream> opened = new AtomicReference<>();

@@ -103,7 +103,7 @@ final class ValueQuery {
         KadMessage put = dht.putMessage(key, best);
         List<CompletableFuture<?>> sends = new ArrayList<>();
         for (PeerId p : outdated) {
-            sends.add(dht.request(p, put, true).toCompletableFuture().exceptionally(e -> {
+            sends.add(dht.request(p, put, true, true).toCompletableFuture().exceptionally(e -> {
                 LOG.log(System.Logger.Level.DEBUG, "could not correct the record of " + p + ": " + e.getMessage());
                 return Optional.empty();
             }));
