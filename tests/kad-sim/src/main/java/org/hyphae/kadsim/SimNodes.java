@@ -145,6 +145,7 @@ public final class SimNodes implements AutoCloseable {
     public int bootstrap(List<Node> which, List<Multiaddr> seeds, int concurrency, Random random) throws InterruptedException {
         Semaphore slots = new Semaphore(concurrency);
         AtomicInteger failed = new AtomicInteger();
+        AtomicInteger finished = new AtomicInteger();
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (Node node : which) {
             slots.acquire();
@@ -156,6 +157,10 @@ public final class SimNodes implements AutoCloseable {
                     .whenComplete((r, e) -> {
                         if (e != null) {
                             failed.incrementAndGet();
+                        }
+                        int done = finished.incrementAndGet();
+                        if (done % 50 == 0) {
+                            System.err.println("bootstrapped " + done + " of " + which.size());
                         }
                         slots.release();
                     }));
