@@ -3,7 +3,6 @@ package org.hyphae.discovery.kad.internal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,7 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +98,7 @@ public final class KadDht {
     private final PeerPenalty penalty;
     private final KadServer server = new KadServer(this);
     private final BucketMaintenance maintenance = new BucketMaintenance(this);
+    private final ProviderQueries providers = new ProviderQueries(this);
     private final Map<PeerId, List<Multiaddr>> addressBook = Collections.synchronizedMap(
             new LinkedHashMap<>(256, 0.75f, true) {
                 private static final long serialVersionUID = 1L;
@@ -109,8 +108,6 @@ public final class KadDht {
                     return size() > 10_000;
                 }
             });
-    /** Keys this node provides (multihash bytes, as hex) and when they were last announced. */
-    private final Map<String, Long> provided = new ConcurrentHashMap<>();
     private final AtomicLong badMessages = new AtomicLong();
 
     /**
@@ -378,58 +375,19 @@ public final class KadDht {
         }).thenApply(o -> new PeerTrace(Optional.ofNullable(found.get()), o.stopHop(), o.queried()));
     }
 
+    /** Stores this node as a provider of {@code multihash} and announces it to the {@code k} closest peers. */
     public CompletionStage<Void> provide(byte[] multihash) {
-        long now = clock.getAsLong();
-        try {
-            store.addProvider(multihash, host.localPeer(), List.of(), now + PROVIDER_TTL_MS);
-        } catch (StorageException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        provided.put(HexFormat.of().formatHex(multihash), now);
-        return closestPeers(multihash).thenCompose(peers -> {
-            KadMessage msg = new KadMessage(KadMessage.Type.ADD_PROVIDER, multihash, null, List.of(),
-                    List.of(toWire(host.localPeer(), host.listenAddresses())));
-            List<CompletableFuture<?>> sends = new ArrayList<>();
-            for (PeerAddresses p : peers) {
-                sends.add(request(p.peer(), msg, false).toCompletableFuture().exceptionally(e -> Optional.empty()));
-            }
-            return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
-        });
+        return providers.provide(multihash);
     }
 
-    /** Announces again every key provided more than {@link #PROVIDER_REPUBLISH_MS} ago. */
+    /** Announces again every key provided more than {@link #PROVIDER_REPUBLISH_MS} ago, and expires old records. */
     public void republish() {
-        long now = clock.getAsLong();
-        for (Map.Entry<String, Long> e : provided.entrySet()) {
-            if (now - e.getValue() >= PROVIDER_REPUBLISH_MS) {
-                provide(HexFormat.of().parseHex(e.getKey()));
-            }
-        }
-        store.expire(now);
+        providers.republish();
     }
 
+    /** Up to {@code max} providers of {@code multihash}: local records first, then a GET_PROVIDERS lookup. */
     public CompletionStage<List<PeerAddresses>> findProviders(byte[] multihash, int max) {
-        Map<PeerId, PeerAddresses> found = new LinkedHashMap<>();
-        for (RecordStore.Provider p : store.providers(multihash, clock.getAsLong())) {
-            List<Multiaddr> addrs = p.peer().equals(host.localPeer()) ? host.listenAddresses() : p.addresses();
-            found.put(p.peer(), new PeerAddresses(p.peer(), addrs));
-        }
-        if (found.size() >= max) {
-            return CompletableFuture.completedFuture(new ArrayList<>(found.values()).subList(0, max));
-        }
-        return lookup(multihash, KadMessage.request(KadMessage.Type.GET_PROVIDERS, multihash), (from, m) -> {
-            synchronized (found) {
-                for (KadMessage.Peer p : m.providerPeers()) {
-                    peerIdOf(from, p.id()).ifPresent(id -> found.putIfAbsent(id, new PeerAddresses(id, decodeAddresses(p.addrs()))));
-                }
-                return found.size() >= max;
-            }
-        }).thenApply(x -> {
-            synchronized (found) {
-                List<PeerAddresses> out = new ArrayList<>(found.values());
-                return out.size() > max ? out.subList(0, max) : out;
-            }
-        });
+        return providers.find(multihash, max);
     }
 
     public CompletionStage<Void> put(byte[] key, byte[] value) {
