@@ -94,7 +94,7 @@ class KadInteropTest {
         js2.timeout(Duration.ofSeconds(60)).call("provide", "cid", earlyCid);
 
         String boot = command("hyphae:dht-bootstrap " + js1Addr + (js1Addr.contains("/p2p/") ? "" : "/p2p/" + js1Id),
-                l -> l.startsWith("BOOTSTRAPPED") || l.contains("failed"), 90);
+                l -> l.startsWith("BOOTSTRAPPED") || l.contains("dht-bootstrap failed"), 90);
         assertTrue(boot.startsWith("BOOTSTRAPPED"), boot);
         js1.call("awaitPeer", "peer", hyphaeId.toString());
     }
@@ -148,7 +148,7 @@ class KadInteropTest {
 
     @Test
     void aValuePutByHyphaeIsGotByJs() throws Exception {
-        String put = command("hyphae:dht-put pk", l -> l.startsWith("PUT OK") || l.contains("failed"), 90);
+        String put = command("hyphae:dht-put pk", l -> l.startsWith("PUT OK") || l.contains("dht-put failed"), 90);
         assertTrue(put.startsWith("PUT OK hex:"), put);
         String key = put.substring("PUT OK hex:".length()).trim();
         byte[] expected = hyphaeId.publicKeyProtobuf().orElseThrow();
@@ -189,7 +189,7 @@ class KadInteropTest {
     @Test
     void aProviderAddedByHyphaeIsFoundByJs() throws Exception {
         String cid = cid("provided by hyphae " + System.nanoTime());
-        String provided = command("hyphae:provide " + cid, l -> l.startsWith("PROVIDING") || l.contains("failed"), 90);
+        String provided = command("hyphae:provide " + cid, l -> l.startsWith("PROVIDING") || l.contains("provide failed"), 90);
         assertTrue(provided.startsWith("PROVIDING"), provided);
         JsonNode found = js2.timeout(Duration.ofSeconds(60)).call("findProviders", "cid", cid);
         List<String> peers = new ArrayList<>();

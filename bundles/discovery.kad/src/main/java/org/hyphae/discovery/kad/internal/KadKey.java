@@ -58,6 +58,24 @@ public final class KadKey {
         return 256;
     }
 
+    /**
+     * Random bytes whose point shares exactly {@code cpl} leading bits with {@code self}: a lookup
+     * key that lands in bucket {@code cpl}. Found by trying (about 2^(cpl+1) hashes), so keep
+     * {@code cpl} small (the refresh stops at 15, as go-libp2p does).
+     */
+    public static byte[] randomInBucket(KadKey self, int cpl, java.util.Random random) {
+        if (cpl < 0 || cpl > 20) {
+            throw new IllegalArgumentException("bucket " + cpl + " is outside 0..20");
+        }
+        byte[] candidate = new byte[32];
+        while (true) {
+            random.nextBytes(candidate);
+            if (self.commonPrefixLength(of(candidate)) == cpl) {
+                return candidate.clone();
+            }
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof KadKey k && Arrays.equals(hash, k.hash);

@@ -14,8 +14,12 @@ import org.hyphae.transport.Multiaddr;
 /**
  * The k-bucket routing table: bucket {@code i} holds up to {@code k} peers whose key shares exactly
  * {@code i} leading bits with this node's key. A full bucket keeps its long-lived peers (Kademlia's
- * preference for old, proven contacts, which also stops a flood of new ids from evicting them);
- * a newcomer takes the place of an entry only after that entry has failed a query.
+ * preference for old, proven contacts, which also stops a flood of new ids from evicting them): a
+ * newcomer takes the place of an entry that has failed a query, or, when none has, the caller checks
+ * the least-recently-seen contact ({@link #leastRecentlySeen}) and {@link #replace}s it only if it
+ * does not answer.
+ *
+ * <p>The table also remembers when a lookup last targeted each bucket, for the per-bucket refresh.
  *
  * <p>Thread-safe: every method locks the table.
  */
@@ -56,6 +60,8 @@ public final class RoutingTable {
     private final KadKey selfKey;
     private final int k;
     private final List<LinkedHashMap<PeerId, Entry>> buckets = new ArrayList<>();
+    /** When a lookup last targeted a key in each bucket (0: never). */
+    private final long[] lastLookup = new long[257];
 
     public RoutingTable(PeerId self, int k) {
         this.self = self;
@@ -102,6 +108,85 @@ public final class RoutingTable {
         }
         bucket.put(peer, new Entry(peer, key, addrs, now));
         return true;
+    }
+
+    /** Whether {@code peer} is in the table. */
+    public synchronized boolean contains(PeerId peer) {
+        return bucketOf(peer).containsKey(peer);
+    }
+
+    /**
+     * The contact to check before {@code newcomer} may enter: the least recently seen one of the
+     * full bucket it falls in, or empty if that bucket has room (or the newcomer is in it already).
+     */
+    public synchronized Optional<PeerAddresses> leastRecentlySeen(PeerId newcomer) {
+        if (newcomer.equals(self)) {
+            return Optional.empty();
+        }
+        LinkedHashMap<PeerId, Entry> bucket = bucketOf(newcomer);
+        if (bucket.size() < k || bucket.containsKey(newcomer)) {
+            return Optional.empty();
+        }
+        return bucket.values().stream().min(Comparator.comparingLong((Entry e) -> e.lastSeen))
+                .map(e -> new PeerAddresses(e.peer, e.addresses));
+    }
+
+    /**
+     * Puts {@code newcomer} in the place of {@code stale} (which failed its check), if {@code stale}
+     * is still in the same bucket; otherwise adds the newcomer only if there is room now.
+     *
+     * @return whether the newcomer is in the table afterwards
+     */
+    public synchronized boolean replace(PeerId stale, PeerId newcomer, List<Multiaddr> addresses, long now) {
+        LinkedHashMap<PeerId, Entry> bucket = bucketOf(newcomer);
+        if (bucket.containsKey(stale)) {
+            bucket.remove(stale);
+        }
+        return add(newcomer, addresses, now);
+    }
+
+    /** Marks a contact as seen now (it answered a check) without changing its addresses. */
+    public synchronized void seen(PeerId peer, long now) {
+        Entry e = bucketOf(peer).get(peer);
+        if (e != null) {
+            e.lastSeen = now;
+            e.failures = 0;
+        }
+    }
+
+    /** Notes that a lookup targeted {@code target}: its bucket needs no refresh for a while. */
+    public synchronized void lookedUp(KadKey target, long now) {
+        lastLookup[selfKey.commonPrefixLength(target)] = now;
+    }
+
+    /**
+     * The buckets (common prefix lengths) a refresh should look up a random key in: those up to
+     * the deepest non-empty bucket plus one, at most {@code maxCpl}, not targeted by a lookup for
+     * {@code intervalMs}.
+     */
+    public synchronized List<Integer> staleBuckets(long now, long intervalMs, int maxCpl) {
+        int deepest = 0;
+        for (int i = 0; i < buckets.size(); i++) {
+            if (!buckets.get(i).isEmpty()) {
+                deepest = i;
+            }
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int cpl = 0; cpl <= Math.min(deepest + 1, maxCpl); cpl++) {
+            if (now - lastLookup[cpl] >= intervalMs) {
+                out.add(cpl);
+            }
+        }
+        return out;
+    }
+
+    /** This node's own point in the key space. */
+    public KadKey selfKey() {
+        return selfKey;
+    }
+
+    private LinkedHashMap<PeerId, Entry> bucketOf(PeerId peer) {
+        return buckets.get(selfKey.commonPrefixLength(KadKey.of(peer.bytes())));
     }
 
     /** Records a failed query; a peer that failed repeatedly is dropped. */

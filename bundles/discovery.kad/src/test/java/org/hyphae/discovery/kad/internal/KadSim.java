@@ -30,7 +30,18 @@ final class KadSim implements AutoCloseable {
 
     /** @param clock the time every node sees (tests of expiry move it) */
     KadSim(java.util.function.LongSupplier clock) {
+        this(clock, 20, ns -> "pk".equals(ns) ? new PublicKeyValidator() : null);
+    }
+
+    private final int k;
+    private final java.util.function.Function<String, org.hyphae.discovery.RecordValidator> validators;
+
+    /** @param validators the validator per namespace every node uses */
+    KadSim(java.util.function.LongSupplier clock, int k,
+            java.util.function.Function<String, org.hyphae.discovery.RecordValidator> validators) {
         this.clock = clock;
+        this.k = k;
+        this.validators = validators;
     }
 
     KadDht add() {
@@ -38,8 +49,8 @@ final class KadSim implements AutoCloseable {
     }
 
     KadDht add(MemoryNode node, Supplier<Datastore> datastore) {
-        KadDht d = new KadDht(node, new KadDht.Settings(20, 3, 2_000, false), new RecordStore(datastore),
-                ns -> "pk".equals(ns) ? new PublicKeyValidator() : null, executor, clock);
+        KadDht d = new KadDht(node, new KadDht.Settings(k, 3, 2_000, false), new RecordStore(datastore),
+                validators, executor, clock);
         node.handle(KadDht.PROTOCOL, d::handle);
         nodes.add(node);
         dhts.add(d);

@@ -20,7 +20,10 @@ public @interface KadConfig {
     @AttributeDefinition(description = "Timeout of one query in milliseconds")
     long queryTimeoutMs() default 10_000;
 
-    @AttributeDefinition(description = "Routing table refresh interval in minutes (a lookup of this node's own id)")
+    @AttributeDefinition(description = "Records a get collects from distinct peers before it stops early and picks the best (the local copy counts as one; 1: the local copy is enough)")
+    int quorum() default 16;
+
+    @AttributeDefinition(description = "Routing table refresh interval in minutes: a lookup of this node's own id, and of a random key in each bucket no lookup touched for that long")
     long refreshMinutes() default 10;
 
     @AttributeDefinition(description = "Bootstrap peers: multiaddrs ending in /p2p/<peer id>, contacted at start")

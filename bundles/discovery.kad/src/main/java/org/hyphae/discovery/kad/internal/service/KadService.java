@@ -116,14 +116,15 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
             loadInto(store, ds);
         }
         KadDht d = new KadDht(host, new KadDht.Settings(config.k(), config.alpha(), config.queryTimeoutMs(),
-                config.clientMode()), store, ns -> {
+                config.clientMode(), config.quorum()), store, ns -> {
                     RecordValidator v = validators.get(ns);
                     return v == null && "pk".equals(ns) ? builtinPk : v;
                 }, timer, System::currentTimeMillis);
         dht = d;
         apply(d, config);
         long refresh = Math.max(1, config.refreshMinutes());
-        timer.scheduleWithFixedDelay(() -> d.refresh(), refresh, refresh, TimeUnit.MINUTES);
+        long staleMs = TimeUnit.MINUTES.toMillis(refresh);
+        timer.scheduleWithFixedDelay(() -> d.refresh(staleMs), refresh, refresh, TimeUnit.MINUTES);
         timer.scheduleWithFixedDelay(d::republish, 1, 1, TimeUnit.HOURS);
     }
 
@@ -139,7 +140,8 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
             if (config.k() != d.routingTable().k()) {
                 LOG.log(System.Logger.Level.WARNING, "kad k=" + config.k() + " takes effect at the next start");
             }
-            d.settings(new KadDht.Settings(config.k(), config.alpha(), config.queryTimeoutMs(), config.clientMode()));
+            d.settings(new KadDht.Settings(config.k(), config.alpha(), config.queryTimeoutMs(), config.clientMode(),
+                    config.quorum()));
             apply(d, config);
         }
     }
