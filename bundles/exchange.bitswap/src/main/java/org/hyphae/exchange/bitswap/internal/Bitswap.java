@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executor;
@@ -245,57 +246,84 @@ public final class Bitswap implements BlockExchange {
             return;
         }
         StreamReader reader = new StreamReader(stream);
+        // Messages are handled in order, off the I/O thread, each one's blocks hashed and stored in
+        // parallel; the next message is read while one is handled, and no further until it is done
+        // (the stream's flow-control window then holds the peer back).
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Void>[] last = new CompletableFuture[] {CompletableFuture.completedFuture(null)};
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
         AsyncLoop.<Boolean>run(() -> reader.readLengthPrefixed(settings.maxMessageBytes()).thenCompose(body -> {
+            CompletableFuture<Void> previous = last[0];
             if (body.isEmpty()) {
-                return CompletableFuture.completedFuture(Optional.of(true));
+                return previous.thenApply(v -> Optional.of(true));
             }
-            return CompletableFuture.supplyAsync(() -> {
-                receive(from, body.get(), reader.context());
-                return Optional.<Boolean>empty();
-            }, executor);
+            CompletableFuture<Void> mine = previous.thenComposeAsync(v -> receive(from, body.get(), reader), executor);
+            // A bad message ends the stream at once, even while the next read waits.
+            mine.whenComplete((v, e) -> {
+                if (e != null) {
+                    streamFailed(from, stream, ended, e);
+                }
+            });
+            last[0] = mine;
+            return previous.thenApply(v -> Optional.<Boolean>empty());
         })).whenComplete((v, e) -> {
             if (e != null) {
-                Throwable cause = AsyncLoop.unwrap(e);
-                if (cause instanceof MessageTooLargeException || cause instanceof InvalidProtocolBufferException) {
-                    badMessages.incrementAndGet();
-                    scores.penalize(from, PeerScores.MALFORMED, cause.getMessage());
-                }
-                LOG.log(System.Logger.Level.DEBUG, "bitswap stream from " + from + " ended: " + cause.getMessage());
-                stream.reset();
+                streamFailed(from, stream, ended, e);
             }
         });
     }
 
-    /** Handles one message; a malformed one fails the stream (thrown as a completion failure). */
-    void receive(PeerId from, byte[] body, String context) {
-        if (scores.banned(from)) {
+    private void streamFailed(PeerId from, Stream stream, java.util.concurrent.atomic.AtomicBoolean ended, Throwable e) {
+        if (!ended.compareAndSet(false, true)) {
             return;
+        }
+        Throwable cause = AsyncLoop.unwrap(e);
+        if (cause instanceof MessageTooLargeException || cause instanceof InvalidProtocolBufferException) {
+            badMessages.incrementAndGet();
+            scores.penalize(from, PeerScores.MALFORMED, cause.getMessage());
+        }
+        LOG.log(System.Logger.Level.DEBUG, "bitswap stream from " + from + " ended: " + cause.getMessage());
+        stream.reset();
+    }
+
+    /**
+     * Handles one message: its blocks in parallel on the executor, then its presences and want list.
+     * A malformed message fails the stream (thrown as a completion failure).
+     */
+    CompletionStage<Void> receive(PeerId from, byte[] body, StreamReader reader) {
+        if (scores.banned(from)) {
+            return CompletableFuture.completedFuture(null);
         }
         BitswapMessage message;
         try {
             message = BitswapMessage.decode(body, settings.maxWantlistEntries());
         } catch (BitswapMessage.WantlistTooLongException e) {
             badMessages.incrementAndGet();
-            scores.penalize(from, PeerScores.FLOOD, context + ": " + e.getMessage());
-            return; // the whole message is refused; the stream goes on
+            scores.penalize(from, PeerScores.FLOOD, reader.context() + ": " + e.getMessage());
+            return CompletableFuture.completedFuture(null); // the whole message is refused; the stream goes on
         } catch (InvalidProtocolBufferException e) {
             throw new java.util.concurrent.CompletionException(
-                    new InvalidProtocolBufferException(context + ": " + e.getMessage()));
+                    new InvalidProtocolBufferException(reader.context() + ": " + e.getMessage()));
         }
-        for (BitswapMessage.Block b : message.blocks()) {
-            received(from, b);
+        CompletableFuture<?>[] blocks = new CompletableFuture<?>[message.blocks().size()];
+        for (int i = 0; i < blocks.length; i++) {
+            BitswapMessage.Block b = message.blocks().get(i);
+            blocks[i] = i == blocks.length - 1 ? CompletableFuture.runAsync(() -> received(from, b), Runnable::run)
+                    : CompletableFuture.runAsync(() -> received(from, b), executor);
         }
-        for (BitswapMessage.Presence p : message.presences()) {
-            Set<BitswapSession> s = interest.get(p.cid());
-            if (s != null) {
-                for (BitswapSession session : s) {
-                    session.presence(from, p.cid(), p.have());
+        return CompletableFuture.allOf(blocks).thenRun(() -> {
+            for (BitswapMessage.Presence p : message.presences()) {
+                Set<BitswapSession> s = interest.get(p.cid());
+                if (s != null) {
+                    for (BitswapSession session : s) {
+                        session.presence(from, p.cid(), p.have());
+                    }
                 }
             }
-        }
-        if (!message.entries().isEmpty() || message.full()) {
-            server.wants(from, message);
-        }
+            if (!message.entries().isEmpty() || message.full()) {
+                server.wants(from, message);
+            }
+        });
     }
 
     private void received(PeerId from, BitswapMessage.Block block) {

@@ -95,45 +95,86 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
      * 1.1.0 gets prefixed blocks and no presences, 1.2.0 gets everything.
      */
     byte[] encode(String protocol) {
+        java.nio.ByteBuffer framed = encodeFramed(protocol);
+        int length = framed.remaining();
+        // Skip the length prefix.
+        int body = (int) org.hyphae.multiformats.Varint.decode(framed.duplicate());
+        byte[] out = new byte[body];
+        framed.position(length - body);
+        framed.get(out);
+        return out;
+    }
+
+    /**
+     * Encodes with the {@code uvarint(length)} frame in front, into one exactly sized buffer (block
+     * bytes are copied once).
+     */
+    java.nio.ByteBuffer encodeFramed(String protocol) {
         boolean v100 = Bitswap.PROTOCOL_100.equals(protocol);
         boolean v120 = Bitswap.PROTOCOL_120.equals(protocol);
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (int) Math.min(Integer.MAX_VALUE - 64, blockBytes() + 64L * blocks.size()));
-            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-            if (!entries.isEmpty() || full) {
-                out.writeByteArray(1, encodeWantlist(v120));
-            }
-            for (Block b : blocks) {
+            byte[] wantlist = !entries.isEmpty() || full ? encodeWantlist(v120) : null;
+            int size = wantlist == null ? 0 : CodedOutputStream.computeByteArraySize(1, wantlist);
+            byte[][] prefixes = new byte[blocks.size()][];
+            for (int i = 0; i < blocks.size(); i++) {
+                Block b = blocks.get(i);
                 if (v100) {
-                    out.writeByteArray(2, b.data());
+                    size += CodedOutputStream.computeByteArraySize(2, b.data());
                 } else {
-                    byte[] prefix = prefix(b.cid());
-                    int size = CodedOutputStream.computeByteArraySize(1, prefix)
+                    prefixes[i] = prefix(b.cid());
+                    int inner = CodedOutputStream.computeByteArraySize(1, prefixes[i])
                             + CodedOutputStream.computeByteArraySize(2, b.data());
-                    out.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                    out.writeUInt32NoTag(size);
-                    out.writeByteArray(1, prefix);
-                    out.writeByteArray(2, b.data());
+                    size += CodedOutputStream.computeTagSize(3) + CodedOutputStream.computeUInt32SizeNoTag(inner) + inner;
+                }
+            }
+            int[] presenceSizes = new int[presences.size()];
+            if (v120) {
+                for (int i = 0; i < presences.size(); i++) {
+                    Presence p = presences.get(i);
+                    presenceSizes[i] = CodedOutputStream.computeByteArraySize(1, p.cid().bytes())
+                            + (p.have() ? 0 : CodedOutputStream.computeEnumSize(2, 1));
+                    size += CodedOutputStream.computeTagSize(4) + CodedOutputStream.computeUInt32SizeNoTag(presenceSizes[i])
+                            + presenceSizes[i];
+                }
+                if (pendingBytes != 0) {
+                    size += CodedOutputStream.computeInt32Size(5, pendingBytes);
+                }
+            }
+            byte[] out = new byte[CodedOutputStream.computeUInt32SizeNoTag(size) + size];
+            CodedOutputStream o = CodedOutputStream.newInstance(out);
+            o.writeUInt32NoTag(size);
+            if (wantlist != null) {
+                o.writeByteArray(1, wantlist);
+            }
+            for (int i = 0; i < blocks.size(); i++) {
+                Block b = blocks.get(i);
+                if (v100) {
+                    o.writeByteArray(2, b.data());
+                } else {
+                    int inner = CodedOutputStream.computeByteArraySize(1, prefixes[i])
+                            + CodedOutputStream.computeByteArraySize(2, b.data());
+                    o.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    o.writeUInt32NoTag(inner);
+                    o.writeByteArray(1, prefixes[i]);
+                    o.writeByteArray(2, b.data());
                 }
             }
             if (v120) {
-                for (Presence p : presences) {
-                    byte[] cid = p.cid().bytes();
-                    int size = CodedOutputStream.computeByteArraySize(1, cid)
-                            + (p.have() ? 0 : CodedOutputStream.computeEnumSize(2, 1));
-                    out.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                    out.writeUInt32NoTag(size);
-                    out.writeByteArray(1, cid);
+                for (int i = 0; i < presences.size(); i++) {
+                    Presence p = presences.get(i);
+                    o.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    o.writeUInt32NoTag(presenceSizes[i]);
+                    o.writeByteArray(1, p.cid().bytes());
                     if (!p.have()) {
-                        out.writeEnum(2, 1);
+                        o.writeEnum(2, 1);
                     }
                 }
                 if (pendingBytes != 0) {
-                    out.writeInt32(5, pendingBytes);
+                    o.writeInt32(5, pendingBytes);
                 }
             }
-            out.flush();
-            return bytes.toByteArray();
+            o.checkNoSpaceLeft();
+            return java.nio.ByteBuffer.wrap(out);
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory failed", e);
         }

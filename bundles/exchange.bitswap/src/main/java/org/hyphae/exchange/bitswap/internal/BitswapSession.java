@@ -49,6 +49,7 @@ final class BitswapSession implements ExchangeSession {
         int outstanding;
         final Set<Cid> owed = new LinkedHashSet<>();
         long lastProgress;
+        long lastDelivery;
         long coolingUntil;
         double millisPerBlock = 20;
         long blocks;
@@ -82,6 +83,7 @@ final class BitswapSession implements ExchangeSession {
     private final LinkedHashSet<Want> waiting = new LinkedHashSet<>();
     private long lastProviderSearch;
     private long lastRefresh;
+    private long lastDelivery;
     private boolean closed;
 
     BitswapSession(Bitswap owner, String name) {
@@ -214,8 +216,10 @@ final class BitswapSession implements ExchangeSession {
                     p.millisPerBlock = 0.8 * p.millisPerBlock + 0.2 * Math.max(1, now - start);
                 }
                 p.lastProgress = now;
+                p.lastDelivery = now;
                 p.stalls = 0;
             }
+            lastDelivery = now;
             if (w.blockPeer != null) {
                 owe(w, false);
             }
@@ -314,14 +318,21 @@ final class BitswapSession implements ExchangeSession {
                     stalled(p, now);
                 }
             }
-            for (Iterator<Want> it = waiting.iterator(); it.hasNext();) {
-                Want w = it.next();
-                if (now - w.created > owner.settings().wantTimeoutMillis()) {
-                    it.remove();
-                    wants.remove(w.cid);
-                    owner.uninterested(this, w.cid);
-                    cancelAt(w, null);
-                    expired.add(w);
+            // A want fails once it is older than the deadline and the whole session is stuck (nothing
+            // delivered lately): a slow download that makes progress is not cut short.
+            long deadline = owner.settings().wantTimeoutMillis();
+            if (now - Math.max(lastDelivery, 0) > Math.min(deadline, 2 * owner.settings().stallMillis())) {
+                for (Want w : new ArrayList<>(wants.values())) {
+                    if (now - w.created > deadline) {
+                        waiting.remove(w);
+                        wants.remove(w.cid);
+                        if (w.blockPeer != null) {
+                            owe(w, false);
+                        }
+                        owner.uninterested(this, w.cid);
+                        cancelAt(w, null);
+                        expired.add(w);
+                    }
                 }
             }
             assignWaiting();
@@ -365,9 +376,20 @@ final class BitswapSession implements ExchangeSession {
         p.coolingUntil = now + owner.settings().stallMillis();
         p.millisPerBlock = Math.max(p.millisPerBlock * 2, owner.settings().stallMillis() / 4.0);
         int owed = p.outstanding;
-        boolean banned = owner.scores().penalize(p.id, PeerScores.STALLED, "owed " + owed + " block(s) of session "
-                + name + " and delivered nothing for " + (now - p.lastProgress) + " ms");
-        if (p.stalls >= MAX_STALLS || banned) {
+        // Slow next to the others (they delivered meanwhile) is the peer's fault and costs score; when
+        // nobody delivers, the network or this node is slow, and the peer is only asked less.
+        boolean othersDelivered = false;
+        boolean otherHolders = false;
+        for (PeerState q : peers.values()) {
+            if (q != p && !q.excluded && q.has) {
+                otherHolders = true;
+                othersDelivered |= now - q.lastDelivery < owner.settings().stallMillis();
+            }
+        }
+        boolean banned = othersDelivered && owner.scores().penalize(p.id, PeerScores.STALLED, "owed " + owed
+                + " block(s) of session " + name + " and delivered nothing for " + (now - p.lastProgress)
+                + " ms while other peers did");
+        if (otherHolders && (p.stalls >= MAX_STALLS || banned)) {
             p.excluded = true;
             p.has = false;
             LOG.log(System.Logger.Level.INFO, "bitswap session " + name + ": peer " + p.id + " stalled " + p.stalls

@@ -12,7 +12,6 @@ import org.hyphae.identity.PeerId;
 import org.hyphae.multiformats.Cid;
 import org.hyphae.transport.Stream;
 import org.hyphae.transport.streamio.AsyncLoop;
-import org.hyphae.transport.streamio.LengthPrefixed;
 import org.hyphae.transport.streamio.StreamReader;
 
 /**
@@ -165,7 +164,7 @@ final class PeerSender {
             }
             s = stream;
         }
-        return s.thenCompose(st -> st.write(LengthPrefixed.frame(message.encode(st.protocol()))))
+        return s.thenCompose(st -> st.write(message.encodeFramed(st.protocol())))
                 .handle((v, e) -> {
                     if (e == null) {
                         return CompletableFuture.<Void>completedFuture(null);
