@@ -50,7 +50,7 @@ class BitswapInteropTest {
         Path home = NodeProcess.copyDistribution(work.resolve("node"));
         hyphae = NodeProcess.start(home, Files.createDirectories(work.resolve("hyphae")), "--port", "0", "--listen", "127.0.0.1");
         shell = hyphae.stdin();
-        hyphae.awaitLine(l -> l.startsWith("Node ready in"), 60);
+        hyphae.awaitLine(l -> l.startsWith("Node ready in"), 300);
         hyphaeAddr = Stream.of(hyphae.output().split("\n"))
                 .filter(l -> l.startsWith("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"))
                 .map(l -> l.substring("Swarm listening on ".length()).trim()).findFirst().orElseThrow();
@@ -171,6 +171,37 @@ class BitswapInteropTest {
         assertEquals("y", Files.readString(out.resolve("deeper/deepest/y.txt")));
         assertEquals(0, Files.size(out.resolve("deeper/z.txt")));
         assertEquals(cid, addOnHyphae(work.resolve("jfolder")));
+    }
+
+    @Test
+    void heliaFetchesFromTwoHyphaeSeedersAtOnce() throws Exception {
+        byte[] data = random(6 * 1024 * 1024 + 5, 5);
+        Path file = Files.write(work.resolve("two.bin"), data);
+        String cid = addOnHyphae(file);
+        Path home = NodeProcess.copyDistribution(work.resolve("node2"));
+        try (NodeProcess second = NodeProcess.start(home, Files.createDirectories(work.resolve("hyphae2")), "--port", "0",
+                "--listen", "127.0.0.1"); JsProcess js = JsProcess.start("helia-peer.mjs")) {
+            second.awaitLine(l -> l.startsWith("Node ready in"), 300);
+            String addr2 = Stream.of(second.output().split("\n"))
+                    .filter(l -> l.startsWith("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"))
+                    .map(l -> l.substring("Swarm listening on ".length()).trim()).findFirst().orElseThrow();
+            Writer in = second.stdin();
+            in.write("hyphae:add " + file + "\n");
+            in.flush();
+            second.awaitLine(l -> l.replaceFirst("^g! ", "").trim().equals(cid), 120);
+            js.call("start");
+            js.call("dial", "addr", hyphaeAddr);
+            js.call("dial", "addr", addr2);
+            JsonNode got;
+            try {
+                got = js.timeout(Duration.ofSeconds(120)).call("cat", "cid", cid, "out", work.resolve("two.helia").toString());
+            } catch (RuntimeException e) {
+                throw new AssertionError("Helia's fetch from two seeders failed: " + e.getMessage() + "\nHelia stderr:\n"
+                        + js.stderr(), e);
+            }
+            assertEquals(sha256(data), got.get("sha256").asText());
+            second.terminate(30);
+        }
     }
 
     private static void connectToHelia() throws Exception {

@@ -112,6 +112,30 @@ class BadInputTest {
         assertOnlyVerifiedBlocks(fetcher, blocks);
     }
 
+    @Test
+    void aSilentPeerAloneEndsTheWantWithBlockUnavailableInsteadOfHanging() throws Exception {
+        Bitswap.Settings q = SwarmSim.quick();
+        Bitswap.Settings shortDeadline = new Bitswap.Settings(q.maxMessageBytes(), q.maxOutMessageBytes(),
+                q.maxWantlistEntries(), q.maxBytesInFlight(), q.maxBytesInFlightPerPeer(), q.maxWantsPerPeer(),
+                q.stallMillis(), 2_000, q.providerSearchMillis(), q.idleStreamMillis(), q.banThreshold(), q.banMillis());
+        SwarmSim.Peer fetcher = sim.add(shortDeadline);
+        ScriptedPeer silent = new ScriptedPeer(sim.net.node(), m -> BitswapMessage.of(List.of(), List.of(),
+                m.entries().stream().filter(e -> !e.cancel() && e.wantHave())
+                        .map(e -> new BitswapMessage.Presence(e.cid(), true)).toList()));
+        sim.net.connect(fetcher.node(), silent.node);
+        byte[] block = SwarmSim.blocks(1, 100, 14).get(0);
+        try (ExchangeSession s = fetcher.bitswap().newSession("silent alone")) {
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> s.get(SwarmSim.cid(block)).toCompletableFuture().get(30, TimeUnit.SECONDS));
+            org.junit.jupiter.api.Assertions.assertInstanceOf(org.hyphae.exchange.BlockUnavailableException.class, e.getCause());
+        }
+        assertTrue(silent.wantBlocksSeen.get() > 1, "asked again after each stall: " + silent.wantBlocksSeen.get());
+        // Nobody else delivered, so the peer was slow rather than lying: not scored down.
+        assertEquals(0, fetcher.bitswap().score(silent.node.localPeer()));
+        assertFalse(fetcher.store().has(SwarmSim.cid(block)));
+    }
+
     private static byte[] wantlist(int entries, int seed) {
         List<BitswapMessage.Entry> e = new ArrayList<>();
         for (int i = 0; i < entries; i++) {
