@@ -126,16 +126,41 @@ public interface FileSharing {
     List<Pin> pins() throws IOException;
 
     /**
-     * Fetches a DAG from the swarm into the block store (Bitswap), resuming from blocks already
-     * stored, and pins it. Provided by the Bitswap slice: until then implementations throw
-     * {@link UnsupportedOperationException}.
+     * Fetches a DAG from the swarm into the block store through the node's
+     * {@link org.hyphae.exchange.BlockExchange} (Bitswap), asking many peers at once, and pins it.
+     * Blocks already stored are not fetched again, so a fetch stopped midway (even by a crash)
+     * continues where it stopped. Every block is verified against its CID before it is stored. When
+     * the node has content routing (the DHT), the root is then provided.
      *
      * @param root the root CID
-     * @param progress told the bytes fetched so far and the total once known
-     * @throws IOException if the fetch fails or times out
+     * @param progress told the file bytes fetched or found so far and, for a file, its total size
+     * @throws InvalidDagException if a block is not UnixFS, too large or too deep; names the block
+     * @throws IOException if a block cannot be got from any peer in time
+     *     ({@link org.hyphae.exchange.BlockUnavailableException}) or the store cannot be written
+     * @throws IllegalStateException if no block store or no block exchange is bound
      * @throws UnsupportedOperationException if this implementation cannot fetch from peers
      */
     void fetch(Cid root, ProgressListener progress) throws IOException;
+
+    /**
+     * Deletes every stored block that no pin reaches (through the links of stored dag-pb nodes).
+     * Refused while an import or a fetch runs, whose blocks are not pinned yet.
+     *
+     * @return what was removed and kept
+     * @throws IOException if the store cannot be read or written
+     * @throws IllegalStateException if an import or fetch is running, or no block store is bound
+     */
+    GcResult collectGarbage() throws IOException;
+
+    /**
+     * The outcome of {@link #collectGarbage()}.
+     *
+     * @param blocksRemoved blocks deleted
+     * @param bytesRemoved their bytes
+     * @param blocksKept blocks reachable from a pin
+     */
+    record GcResult(long blocksRemoved, long bytesRemoved, long blocksKept) {
+    }
 
     /**
      * One entry of a folder, or a file described on its own.

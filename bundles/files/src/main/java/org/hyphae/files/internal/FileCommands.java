@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.hyphae.exchange.BlockExchange;
 import org.hyphae.files.FileSharing;
 import org.hyphae.files.ImportOptions;
 import org.hyphae.files.Pin;
@@ -14,7 +15,7 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Gogo commands {@code hyphae:add}, {@code hyphae:ls}, {@code hyphae:cat}, {@code hyphae:export},
- * {@code hyphae:pin}, {@code hyphae:unpin}. Plain methods (no Gogo types), so the bundle does not
+ * {@code hyphae:pin}, {@code hyphae:unpin}, {@code hyphae:get}, {@code hyphae:gc}. Plain methods (no Gogo types), so the bundle does not
  * need Gogo to resolve.
  */
 @Component(service = FileCommands.class, property = {
@@ -24,11 +25,55 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=cat",
         "osgi.command.function=export",
         "osgi.command.function=pin",
-        "osgi.command.function=unpin"})
+        "osgi.command.function=unpin",
+        "osgi.command.function=get",
+        "osgi.command.function=gc"})
 public final class FileCommands {
 
     @Reference
     private FileSharing files;
+
+    @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+            policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
+    private volatile BlockExchange exchange;
+
+    /**
+     * {@code hyphae:get <cid> <path>}: fetches a file or folder from the swarm (Bitswap), resuming
+     * from blocks already stored, pins it, and writes it to {@code path}. Shows a progress line
+     * (bytes, rate, peers delivering, ETA) while it runs.
+     *
+     * @param cid the root
+     * @param path where to write; must not exist
+     * @return a summary
+     * @throws IOException if the fetch or the export fails
+     */
+    public String get(String cid, String path) throws IOException {
+        Cid root = Cid.parse(cid);
+        PrintStream out = System.out;
+        FetchProgress progress = new FetchProgress(out, () -> {
+            BlockExchange ex = exchange;
+            return ex == null ? 0 : ex.stats().peersServing();
+        });
+        files.fetch(root, progress);
+        progress.finish();
+        files.export(root, Path.of(path), null);
+        return "got " + cid + " (" + FetchProgress.size(progress.bytes()) + " in "
+                + String.format("%.1f", progress.seconds()) + " s, " + FetchProgress.size((long) progress.rate())
+                + "/s) to " + path;
+    }
+
+    /**
+     * {@code hyphae:gc}: deletes the blocks no pin reaches.
+     *
+     * @return what was removed
+     * @throws IOException if the store fails
+     */
+    public String gc() throws IOException {
+        FileSharing.GcResult r = files.collectGarbage();
+        return "removed " + r.blocksRemoved() + " block(s), " + FetchProgress.size(r.bytesRemoved()) + "; kept "
+                + r.blocksKept() + " pinned block(s)";
+    }
 
     /**
      * {@code hyphae:add <path>}: imports a file or folder with the default options (256 KiB chunks,

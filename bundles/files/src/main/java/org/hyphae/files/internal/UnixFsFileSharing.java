@@ -12,9 +12,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import org.hyphae.discovery.ContentRouting;
+import org.hyphae.exchange.BlockExchange;
+import org.hyphae.exchange.ExchangeSession;
 import org.hyphae.files.FileSharing;
 import org.hyphae.files.ImportOptions;
 import org.hyphae.files.Pin;
@@ -38,7 +43,10 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * {@link Datastore} (under {@code /hyphae/pins/<cid>}) when one is bound, else in memory. Follows
  * the storage selection ({@link BlockStore#SELECTION_PID}): its references are named
  * {@code blockStore} and {@code datastore}, dynamic and greedy, and each operation reads the current
- * store once. Fetching from peers comes with the Bitswap bundle.
+ * store once. Fetching from peers goes through the {@link BlockExchange} (Bitswap) when one is bound;
+ * roots of adds and fetches are provided through {@link ContentRouting} (the DHT) when it is bound.
+ * Imports and fetches hold a shared lock that garbage collection takes exclusively, so it never
+ * deletes the not-yet-pinned blocks of a running import or fetch.
  */
 @Component(service = FileSharing.class, configurationPid = BlockStore.SELECTION_PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -54,6 +62,22 @@ public final class UnixFsFileSharing implements FileSharing {
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Datastore datastore;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile BlockExchange exchange;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ContentRouting contentRouting;
+
+    private static final System.Logger LOG = System.getLogger(UnixFsFileSharing.class.getName());
+
+    /** Blocks requested at once by a fetch. */
+    static final int FETCH_WINDOW = 256;
+
+    /** Shared by imports and fetches, exclusive for garbage collection. */
+    private final ReadWriteLock gcLock = new ReentrantReadWriteLock();
+
     /** Pins while no datastore is bound. */
     private final Map<Cid, Pin> memoryPins = new ConcurrentHashMap<>();
 
@@ -68,8 +92,22 @@ public final class UnixFsFileSharing implements FileSharing {
      * @param datastore where pins go, or {@code null} to keep them in memory
      */
     public UnixFsFileSharing(BlockStore blockStore, Datastore datastore) {
+        this(blockStore, datastore, null, null);
+    }
+
+    /**
+     * For tests and embedding without DS, with fetching and providing.
+     *
+     * @param blockStore where blocks go
+     * @param datastore where pins go, or {@code null} to keep them in memory
+     * @param exchange where fetches get blocks, or {@code null}
+     * @param routing where roots are provided, or {@code null}
+     */
+    public UnixFsFileSharing(BlockStore blockStore, Datastore datastore, BlockExchange exchange, ContentRouting routing) {
         this.blockStore = blockStore;
         this.datastore = datastore;
+        this.exchange = exchange;
+        this.contentRouting = routing;
     }
 
     /** A changed storage selection rebinds the references; nothing else to do. */
@@ -87,15 +125,27 @@ public final class UnixFsFileSharing implements FileSharing {
 
     @Override
     public Cid add(InputStream data, ImportOptions options, ProgressListener progress) throws IOException {
-        return new UnixFsImporter(store(), options, progress, -1).importFile(data).cid();
+        gcLock.readLock().lock();
+        try {
+            return new UnixFsImporter(store(), options, progress, -1).importFile(data).cid();
+        } finally {
+            gcLock.readLock().unlock();
+        }
     }
 
     @Override
     public Cid add(Path path, ImportOptions options, ProgressListener progress) throws IOException {
         long total = UnixFsImporter.sizeOf(path);
-        Cid root = new UnixFsImporter(store(), options, progress, total).importPath(path).cid();
-        Path name = path.toAbsolutePath().normalize().getFileName();
-        pin(root, name == null ? "" : name.toString());
+        Cid root;
+        gcLock.readLock().lock();
+        try {
+            root = new UnixFsImporter(store(), options, progress, total).importPath(path).cid();
+            Path name = path.toAbsolutePath().normalize().getFileName();
+            pin(root, name == null ? "" : name.toString());
+        } finally {
+            gcLock.readLock().unlock();
+        }
+        provide(root);
         return root;
     }
 
@@ -162,8 +212,96 @@ public final class UnixFsFileSharing implements FileSharing {
     }
 
     @Override
-    public void fetch(Cid root, ProgressListener progress) {
-        throw new UnsupportedOperationException("fetching " + root + " from peers needs Bitswap, which is not installed yet");
+    public void fetch(Cid root, ProgressListener progress) throws IOException {
+        BlockExchange ex = exchange;
+        if (ex == null) {
+            throw new IllegalStateException("fetching " + root + " needs a block exchange (the Bitswap bundle), and none is running");
+        }
+        BlockStore store = store();
+        gcLock.readLock().lock();
+        try (ExchangeSession session = ex.newSession(root.toString())) {
+            new DagFetcher(store, session, progress, FETCH_WINDOW).fetch(root);
+            pin(root, "");
+        } finally {
+            gcLock.readLock().unlock();
+        }
+        provide(root);
+    }
+
+    /** Announces a root through the DHT, if there is one; failures are logged, not thrown. */
+    private void provide(Cid root) {
+        ContentRouting routing = contentRouting;
+        if (routing == null) {
+            return;
+        }
+        try {
+            routing.provide(root).whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.log(System.Logger.Level.WARNING, "could not provide " + root + ": " + e.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not provide " + root + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public GcResult collectGarbage() throws IOException {
+        BlockStore store = store();
+        if (!gcLock.writeLock().tryLock()) {
+            throw new IllegalStateException("an import or fetch is running; garbage collection would delete its unpinned blocks");
+        }
+        try {
+            java.util.Set<Cid> live = new java.util.HashSet<>();
+            ArrayList<Cid> stack = new ArrayList<>();
+            for (Pin pin : pins()) {
+                stack.add(pin.root());
+            }
+            while (!stack.isEmpty()) {
+                Cid cid = stack.remove(stack.size() - 1);
+                if (!live.add(cid) || cid.codec() != org.hyphae.multiformats.Multicodec.DAG_PB.code()) {
+                    continue;
+                }
+                java.util.Optional<byte[]> bytes = store.get(cid);
+                if (bytes.isEmpty()) {
+                    continue;
+                }
+                try {
+                    for (DagPb.Link link : DagPb.decode(bytes.get()).links()) {
+                        stack.add(link.hash());
+                    }
+                } catch (IOException e) {
+                    // A pinned block that is not dag-pb after all: kept, but it links to nothing.
+                }
+            }
+            List<Cid> dead = new ArrayList<>();
+            try (Cursor<Cid> cids = store.cids()) {
+                while (cids.hasNext()) {
+                    Cid cid = cids.next();
+                    if (!live.contains(cid)) {
+                        dead.add(cid);
+                    }
+                }
+            }
+            long bytes = 0;
+            long removed = 0;
+            for (Cid cid : dead) {
+                long size = store.size(cid).orElse(0);
+                if (store.delete(cid)) {
+                    removed++;
+                    bytes += size;
+                }
+            }
+            long kept = 0;
+            for (Cid cid : live) {
+                if (store.has(cid)) {
+                    kept++;
+                }
+            }
+            return new GcResult(removed, bytes, kept);
+        } finally {
+            gcLock.writeLock().unlock();
+        }
     }
 
     private static byte[] pinKey(Cid cid) {

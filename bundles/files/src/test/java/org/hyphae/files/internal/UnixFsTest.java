@@ -183,9 +183,10 @@ class UnixFsTest {
     }
 
     @Test
-    void fetchIsForTheBitswapSlice() {
+    void fetchWithoutABlockExchangeSaysWhatIsMissing() {
         Cid cid = Cid.v1(Multicodec.RAW, Multihash.sha2_256(new byte[0]));
-        assertThrows(UnsupportedOperationException.class, () -> files.fetch(cid, null));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> files.fetch(cid, null));
+        assertTrue(e.getMessage().contains("Bitswap"), e.getMessage());
     }
 
     // ---- bad DAGs ----------------------------------------------------------------------

@@ -1,0 +1,401 @@
+package org.hyphae.exchange.bitswap.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
+
+import org.hyphae.multiformats.Cid;
+import org.hyphae.multiformats.Multicodec;
+import org.hyphae.multiformats.Multihash;
+import org.hyphae.multiformats.Varint;
+
+/**
+ * The Bitswap {@code Message} protobuf (ipfs/specs bitswap-protocol), encoded by hand with
+ * protobuf-java's coded streams:
+ *
+ * <pre>
+ * message Message {
+ *   message Wantlist {
+ *     enum WantType { Block = 0; Have = 1; }
+ *     message Entry { bytes block = 1; int32 priority = 2; bool cancel = 3; WantType wantType = 4; bool sendDontHave = 5; }
+ *     repeated Entry entries = 1; bool full = 2;
+ *   }
+ *   message Block { bytes prefix = 1; bytes data = 2; }
+ *   enum BlockPresenceType { Have = 0; DontHave = 1; }
+ *   message BlockPresence { bytes cid = 1; BlockPresenceType type = 2; }
+ *   Wantlist wantlist = 1;
+ *   repeated bytes blocks = 2;              // 1.0.0: the data of CIDv0 (dag-pb, sha2-256) blocks
+ *   repeated Block payload = 3;             // 1.1.0+: blocks with their CID prefix
+ *   repeated BlockPresence blockPresences = 4; // 1.2.0
+ *   int32 pendingBytes = 5;                 // 1.2.0
+ * }
+ * </pre>
+ *
+ * A received block's CID is computed from its prefix and the hash of its bytes, so a block can
+ * only ever be taken for the CID its bytes hash to. Unknown fields are skipped.
+ */
+record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, List<Presence> presences,
+        int pendingBytes) {
+
+    /** A want-list entry. {@code wantHave} false means want-block. */
+    record Entry(Cid cid, int priority, boolean cancel, boolean wantHave, boolean sendDontHave) {
+
+        static Entry wantBlock(Cid cid, int priority) {
+            return new Entry(cid, priority, false, false, true);
+        }
+
+        static Entry wantHave(Cid cid, int priority) {
+            return new Entry(cid, priority, false, true, true);
+        }
+
+        static Entry cancel(Cid cid) {
+            return new Entry(cid, 0, true, false, false);
+        }
+    }
+
+    /** A block and the CID its bytes hash to (computed on decode). */
+    record Block(Cid cid, byte[] data) {
+    }
+
+    /** A block presence: HAVE or DONT_HAVE. */
+    record Presence(Cid cid, boolean have) {
+    }
+
+    BitswapMessage {
+        entries = List.copyOf(entries);
+        blocks = List.copyOf(blocks);
+        presences = List.copyOf(presences);
+    }
+
+    static BitswapMessage of(List<Entry> entries, List<Block> blocks, List<Presence> presences) {
+        return new BitswapMessage(entries, false, blocks, presences, 0);
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty() && !full && blocks.isEmpty() && presences.isEmpty();
+    }
+
+    /** The block payload bytes of this message. */
+    long blockBytes() {
+        long n = 0;
+        for (Block b : blocks) {
+            n += b.data().length;
+        }
+        return n;
+    }
+
+    /**
+     * Encodes for a peer speaking {@code protocol}: 1.0.0 gets blocks in field 2 and no presences,
+     * 1.1.0 gets prefixed blocks and no presences, 1.2.0 gets everything.
+     */
+    byte[] encode(String protocol) {
+        java.nio.ByteBuffer framed = encodeFramed(protocol);
+        int length = framed.remaining();
+        // Skip the length prefix.
+        int body = (int) org.hyphae.multiformats.Varint.decode(framed.duplicate());
+        byte[] out = new byte[body];
+        framed.position(length - body);
+        framed.get(out);
+        return out;
+    }
+
+    /**
+     * Encodes with the {@code uvarint(length)} frame in front, into one exactly sized buffer (block
+     * bytes are copied once).
+     */
+    java.nio.ByteBuffer encodeFramed(String protocol) {
+        boolean v100 = Bitswap.PROTOCOL_100.equals(protocol);
+        boolean v120 = Bitswap.PROTOCOL_120.equals(protocol);
+        try {
+            byte[] wantlist = !entries.isEmpty() || full ? encodeWantlist(v120) : null;
+            int size = wantlist == null ? 0 : CodedOutputStream.computeByteArraySize(1, wantlist);
+            byte[][] prefixes = new byte[blocks.size()][];
+            for (int i = 0; i < blocks.size(); i++) {
+                Block b = blocks.get(i);
+                if (v100) {
+                    size += CodedOutputStream.computeByteArraySize(2, b.data());
+                } else {
+                    prefixes[i] = prefix(b.cid());
+                    int inner = CodedOutputStream.computeByteArraySize(1, prefixes[i])
+                            + CodedOutputStream.computeByteArraySize(2, b.data());
+                    size += CodedOutputStream.computeTagSize(3) + CodedOutputStream.computeUInt32SizeNoTag(inner) + inner;
+                }
+            }
+            int[] presenceSizes = new int[presences.size()];
+            if (v120) {
+                for (int i = 0; i < presences.size(); i++) {
+                    Presence p = presences.get(i);
+                    presenceSizes[i] = CodedOutputStream.computeByteArraySize(1, p.cid().bytes())
+                            + (p.have() ? 0 : CodedOutputStream.computeEnumSize(2, 1));
+                    size += CodedOutputStream.computeTagSize(4) + CodedOutputStream.computeUInt32SizeNoTag(presenceSizes[i])
+                            + presenceSizes[i];
+                }
+                if (pendingBytes != 0) {
+                    size += CodedOutputStream.computeInt32Size(5, pendingBytes);
+                }
+            }
+            byte[] out = new byte[CodedOutputStream.computeUInt32SizeNoTag(size) + size];
+            CodedOutputStream o = CodedOutputStream.newInstance(out);
+            o.writeUInt32NoTag(size);
+            if (wantlist != null) {
+                o.writeByteArray(1, wantlist);
+            }
+            for (int i = 0; i < blocks.size(); i++) {
+                Block b = blocks.get(i);
+                if (v100) {
+                    o.writeByteArray(2, b.data());
+                } else {
+                    int inner = CodedOutputStream.computeByteArraySize(1, prefixes[i])
+                            + CodedOutputStream.computeByteArraySize(2, b.data());
+                    o.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    o.writeUInt32NoTag(inner);
+                    o.writeByteArray(1, prefixes[i]);
+                    o.writeByteArray(2, b.data());
+                }
+            }
+            if (v120) {
+                for (int i = 0; i < presences.size(); i++) {
+                    Presence p = presences.get(i);
+                    o.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    o.writeUInt32NoTag(presenceSizes[i]);
+                    o.writeByteArray(1, p.cid().bytes());
+                    if (!p.have()) {
+                        o.writeEnum(2, 1);
+                    }
+                }
+                if (pendingBytes != 0) {
+                    o.writeInt32(5, pendingBytes);
+                }
+            }
+            o.checkNoSpaceLeft();
+            return java.nio.ByteBuffer.wrap(out);
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+    }
+
+    private byte[] encodeWantlist(boolean v120) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + entries.size() * 48);
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        for (Entry e : entries) {
+            ByteArrayOutputStream eb = new ByteArrayOutputStream(48);
+            CodedOutputStream eo = CodedOutputStream.newInstance(eb);
+            eo.writeByteArray(1, e.cid().bytes());
+            if (e.priority() != 0) {
+                eo.writeInt32(2, e.priority());
+            }
+            if (e.cancel()) {
+                eo.writeBool(3, true);
+            }
+            if (v120 && e.wantHave()) {
+                eo.writeEnum(4, 1);
+            }
+            if (v120 && e.sendDontHave()) {
+                eo.writeBool(5, true);
+            }
+            eo.flush();
+            out.writeByteArray(1, eb.toByteArray());
+        }
+        if (full) {
+            out.writeBool(2, true);
+        }
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    /** {@code uvarint(version) uvarint(codec) uvarint(hash code) uvarint(digest length)}. */
+    static byte[] prefix(Cid cid) {
+        long[] parts = {cid.version(), cid.codec(), cid.multihash().code(), cid.multihash().digestLength()};
+        int size = 0;
+        for (long p : parts) {
+            size += Varint.encodedLength(p);
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(size);
+        for (long p : parts) {
+            Varint.writeTo(p, buf);
+        }
+        return buf.array();
+    }
+
+    /**
+     * Decodes a message. Blocks get the CID their bytes hash to under their prefix.
+     *
+     * @param limits the most entries and blocks accepted; more is a flood and fails
+     * @throws InvalidProtocolBufferException saying what is wrong: malformed protobuf, a bad CID, an
+     *     unsupported hash function, more entries than allowed
+     */
+    static BitswapMessage decode(byte[] message, int maxEntries) throws InvalidProtocolBufferException {
+        CodedInputStream in = CodedInputStream.newInstance(message);
+        List<Entry> entries = new ArrayList<>();
+        boolean[] full = {false};
+        List<Block> blocks = new ArrayList<>();
+        List<Presence> presences = new ArrayList<>();
+        int pending = 0;
+        try {
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                switch (tag) {
+                    case (1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> decodeWantlist(in.readByteArray(), entries, full, maxEntries);
+                    case (2 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
+                        byte[] data = in.readByteArray();
+                        blocks.add(new Block(Cid.v0(Multihash.sha2_256(data)), data));
+                    }
+                    case (3 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> blocks.add(decodeBlock(in.readByteArray()));
+                    case (4 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> presences.add(decodePresence(in.readByteArray()));
+                    case (5 << 3) | WireFormat.WIRETYPE_VARINT -> pending = in.readInt32();
+                    default -> in.skipField(tag);
+                }
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw e;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidProtocolBufferException("malformed bitswap message: " + e.getMessage());
+        }
+        return new BitswapMessage(entries, full[0], blocks, presences, pending);
+    }
+
+    private static void decodeWantlist(byte[] bytes, List<Entry> entries, boolean[] full, int maxEntries)
+            throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            if (tag == ((1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                if (entries.size() >= maxEntries) {
+                    throw new WantlistTooLongException(maxEntries);
+                }
+                entries.add(decodeEntry(in.readByteArray()));
+            } else if (tag == ((2 << 3) | WireFormat.WIRETYPE_VARINT)) {
+                full[0] = in.readBool();
+            } else {
+                in.skipField(tag);
+            }
+        }
+    }
+
+    private static Entry decodeEntry(byte[] bytes) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        Cid cid = null;
+        int priority = 1;
+        boolean cancel = false;
+        boolean have = false;
+        boolean dontHave = false;
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            switch (tag) {
+                case (1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> cid = cid(in.readByteArray(), "want-list entry");
+                case (2 << 3) | WireFormat.WIRETYPE_VARINT -> priority = in.readInt32();
+                case (3 << 3) | WireFormat.WIRETYPE_VARINT -> cancel = in.readBool();
+                case (4 << 3) | WireFormat.WIRETYPE_VARINT -> have = in.readEnum() == 1;
+                case (5 << 3) | WireFormat.WIRETYPE_VARINT -> dontHave = in.readBool();
+                default -> in.skipField(tag);
+            }
+        }
+        if (cid == null) {
+            throw new InvalidProtocolBufferException("want-list entry without a CID");
+        }
+        return new Entry(cid, priority, cancel, have, dontHave);
+    }
+
+    private static Block decodeBlock(byte[] bytes) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        byte[] prefix = null;
+        byte[] data = new byte[0];
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            switch (tag) {
+                case (1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> prefix = in.readByteArray();
+                case (2 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> data = in.readByteArray();
+                default -> in.skipField(tag);
+            }
+        }
+        if (prefix == null) {
+            throw new InvalidProtocolBufferException("block without a CID prefix");
+        }
+        return new Block(cidFor(prefix, data), data);
+    }
+
+    /** The CID that {@code data} has under {@code prefix}: only hash functions we can compute. */
+    static Cid cidFor(byte[] prefix, byte[] data) throws InvalidProtocolBufferException {
+        int[] pos = {0};
+        long version = varint(prefix, pos);
+        long codec = varint(prefix, pos);
+        long hash = varint(prefix, pos);
+        long length = varint(prefix, pos);
+        if (pos[0] != prefix.length) {
+            throw new InvalidProtocolBufferException("block prefix has " + (prefix.length - pos[0]) + " trailing byte(s)");
+        }
+        Multihash mh;
+        if (hash == Multicodec.SHA2_256.code()) {
+            if (length != 32) {
+                throw new InvalidProtocolBufferException("block prefix: sha2-256 with a digest of " + length + " bytes");
+            }
+            mh = Multihash.sha2_256(data);
+        } else if (hash == Multicodec.IDENTITY.code()) {
+            mh = Multihash.identity(data);
+        } else {
+            throw new InvalidProtocolBufferException("block prefix: hash function " + Multicodec.describe(hash) + " is not supported");
+        }
+        try {
+            if (version == 0) {
+                return Cid.v0(mh);
+            }
+            if (version == 1) {
+                return Cid.v1(codec, mh);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidProtocolBufferException("block prefix: " + e.getMessage());
+        }
+        throw new InvalidProtocolBufferException("block prefix: CID version " + version);
+    }
+
+    private static long varint(byte[] b, int[] pos) throws InvalidProtocolBufferException {
+        long value = 0;
+        for (int shift = 0; shift < 63; shift += 7) {
+            if (pos[0] >= b.length) {
+                throw new InvalidProtocolBufferException("block prefix truncated");
+            }
+            int x = b[pos[0]++] & 0xFF;
+            value |= (long) (x & 0x7F) << shift;
+            if ((x & 0x80) == 0) {
+                return value;
+            }
+        }
+        throw new InvalidProtocolBufferException("block prefix: varint too long");
+    }
+
+    private static Presence decodePresence(byte[] bytes) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        Cid cid = null;
+        int type = 0;
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            switch (tag) {
+                case (1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> cid = cid(in.readByteArray(), "block presence");
+                case (2 << 3) | WireFormat.WIRETYPE_VARINT -> type = in.readEnum();
+                default -> in.skipField(tag);
+            }
+        }
+        if (cid == null) {
+            throw new InvalidProtocolBufferException("block presence without a CID");
+        }
+        return new Presence(cid, type == 0);
+    }
+
+    private static Cid cid(byte[] bytes, String where) throws InvalidProtocolBufferException {
+        try {
+            return Cid.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidProtocolBufferException(where + ": not a CID: " + e.getMessage());
+        }
+    }
+
+    /** A want list over the limit: a flood. */
+    static final class WantlistTooLongException extends InvalidProtocolBufferException {
+        private static final long serialVersionUID = 1L;
+
+        WantlistTooLongException(int max) {
+            super("want list of more than " + max + " entries in one message");
+        }
+    }
+}

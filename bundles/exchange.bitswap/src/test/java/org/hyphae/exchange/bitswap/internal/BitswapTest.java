@@ -1,0 +1,188 @@
+package org.hyphae.exchange.bitswap.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.hyphae.discovery.ContentRouting;
+import org.hyphae.discovery.PeerAddresses;
+import org.hyphae.exchange.BlockUnavailableException;
+import org.hyphae.exchange.ExchangeSession;
+import org.hyphae.identity.PeerId;
+import org.hyphae.multiformats.Cid;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Sessions and serving between Bitswap nodes on the in-memory network. */
+class BitswapTest {
+
+    private final SwarmSim sim = new SwarmSim();
+
+    @AfterEach
+    void close() {
+        sim.close();
+    }
+
+    static List<byte[]> fetchAll(ExchangeSession s, List<byte[]> blocks) throws Exception {
+        List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+        for (byte[] b : blocks) {
+            futures.add(s.get(SwarmSim.cid(b)).toCompletableFuture());
+        }
+        List<byte[]> out = new ArrayList<>();
+        for (CompletableFuture<byte[]> f : futures) {
+            out.add(f.get(60, TimeUnit.SECONDS));
+        }
+        return out;
+    }
+
+    @Test
+    void fetchesBlocksFromOneSeederAndStoresThem() throws Exception {
+        SwarmSim.Peer seeder = sim.add(SwarmSim.quick());
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());
+        List<byte[]> blocks = SwarmSim.blocks(100, 10_000, 1);
+        SwarmSim.seed(seeder, blocks);
+        sim.net.connect(fetcher.node(), seeder.node());
+        try (ExchangeSession s = fetcher.bitswap().newSession("one seeder")) {
+            List<byte[]> got = fetchAll(s, blocks);
+            for (int i = 0; i < blocks.size(); i++) {
+                assertArrayEquals(blocks.get(i), got.get(i));
+                assertTrue(fetcher.store().has(SwarmSim.cid(blocks.get(i))));
+            }
+            assertEquals(List.of(seeder.node().localPeer()), s.activePeers());
+        }
+        assertEquals(100, fetcher.bitswap().stats().blocksReceived());
+        assertEquals(100, seeder.bitswap().stats().blocksSent());
+        assertEquals(List.of(), sim.net.violations());
+    }
+
+    @Test
+    void spreadsTheWantsOverFourSeeders() throws Exception {
+        List<byte[]> blocks = SwarmSim.blocks(400, 4_000, 2);
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());
+        List<SwarmSim.Peer> seeders = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            SwarmSim.Peer p = sim.add(SwarmSim.quick());
+            SwarmSim.seed(p, blocks);
+            sim.net.connect(fetcher.node(), p.node());
+            seeders.add(p);
+        }
+        try (ExchangeSession s = fetcher.bitswap().newSession("four seeders")) {
+            fetchAll(s, blocks);
+            Map<PeerId, Long> deliveries = ((BitswapSession) s).deliveries();
+            for (SwarmSim.Peer p : seeders) {
+                assertTrue(deliveries.getOrDefault(p.node().localPeer(), 0L) > 0, "every seeder served: " + deliveries);
+            }
+        }
+    }
+
+    @Test
+    void aPeerWithoutTheBlockSaysSoAndAnotherDelivers() throws Exception {
+        List<byte[]> blocks = SwarmSim.blocks(20, 1000, 3);
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());
+        SwarmSim.Peer empty = sim.add(SwarmSim.quick());
+        SwarmSim.Peer half = sim.add(SwarmSim.quick());
+        SwarmSim.Peer full = sim.add(SwarmSim.quick());
+        SwarmSim.seed(half, blocks.subList(0, 10));
+        SwarmSim.seed(full, blocks);
+        sim.net.connect(fetcher.node(), empty.node());
+        sim.net.connect(fetcher.node(), half.node());
+        sim.net.connect(fetcher.node(), full.node());
+        try (ExchangeSession s = fetcher.bitswap().newSession("partial")) {
+            List<byte[]> got = fetchAll(s, blocks);
+            assertArrayEquals(blocks.get(19), got.get(19));
+            assertTrue(!s.activePeers().contains(empty.node().localPeer()), "the empty peer never joined");
+        }
+        assertEquals(0, fetcher.bitswap().score(half.node().localPeer()), "DONT_HAVE is not misbehaviour");
+    }
+
+    @Test
+    void aSeederLeavingMidwayIsReplacedByTheOthers() throws Exception {
+        List<byte[]> blocks = SwarmSim.blocks(300, 20_000, 4);
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());
+        SwarmSim.Peer leaving = sim.add(SwarmSim.quick());
+        SwarmSim.Peer staying = sim.add(SwarmSim.quick());
+        SwarmSim.seed(leaving, blocks);
+        SwarmSim.seed(staying, blocks);
+        sim.net.connect(fetcher.node(), leaving.node());
+        sim.net.connect(fetcher.node(), staying.node());
+        try (ExchangeSession s = fetcher.bitswap().newSession("leaving")) {
+            List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+            for (byte[] b : blocks) {
+                futures.add(s.get(SwarmSim.cid(b)).toCompletableFuture());
+            }
+            futures.get(20).get(30, TimeUnit.SECONDS);
+            sim.net.remove(leaving.node());
+            for (int i = 0; i < blocks.size(); i++) {
+                assertArrayEquals(blocks.get(i), futures.get(i).get(60, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
+    void providersAreLookedUpWhenNoConnectedPeerHasTheBlock() throws Exception {
+        List<byte[]> blocks = SwarmSim.blocks(5, 1000, 5);
+        SwarmSim.Peer seeder = sim.add(SwarmSim.quick());
+        SwarmSim.seed(seeder, blocks);
+        // A content routing that knows one provider: the seeder (the DHT's part is tested in its bundle).
+        ContentRouting routing = new ContentRouting() {
+            @Override
+            public java.util.concurrent.CompletionStage<Void> provide(Cid cid) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<List<PeerAddresses>> findProviders(Cid cid, int max) {
+                return CompletableFuture.completedFuture(
+                        List.of(new PeerAddresses(seeder.node().localPeer(), seeder.node().listenAddresses())));
+            }
+        };
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick(), routing);
+        try (ExchangeSession s = fetcher.bitswap().newSession("via providers")) {
+            List<byte[]> got = fetchAll(s, blocks);
+            assertArrayEquals(blocks.get(4), got.get(4));
+        }
+    }
+
+    @Test
+    void aBlockNobodyHasFailsAfterTheDeadline() throws Exception {
+        Bitswap.Settings q = SwarmSim.quick();
+        Bitswap.Settings shortDeadline = new Bitswap.Settings(q.maxMessageBytes(), q.maxOutMessageBytes(),
+                q.maxWantlistEntries(), q.maxBytesInFlight(), q.maxBytesInFlightPerPeer(), q.maxWantsPerPeer(),
+                q.stallMillis(), 1_500, q.providerSearchMillis(), q.idleStreamMillis(), q.banThreshold(), q.banMillis());
+        SwarmSim.Peer fetcher = sim.add(shortDeadline);
+        SwarmSim.Peer other = sim.add(shortDeadline);
+        sim.net.connect(fetcher.node(), other.node());
+        Cid missing = SwarmSim.cid(new byte[] {1, 2, 3});
+        try (ExchangeSession s = fetcher.bitswap().newSession("missing")) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> s.get(missing).toCompletableFuture().get(30, TimeUnit.SECONDS));
+            BlockUnavailableException u = assertInstanceOf(BlockUnavailableException.class, e.getCause());
+            assertEquals(missing, u.cid());
+        }
+    }
+
+    @Test
+    void aBlockStoredLaterIsServedToThePeerThatAskedEarlier() throws Exception {
+        SwarmSim.Peer seeder = sim.add(SwarmSim.quick());
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());
+        sim.net.connect(fetcher.node(), seeder.node());
+        byte[] later = SwarmSim.blocks(1, 500, 6).get(0);
+        try (ExchangeSession s = fetcher.bitswap().newSession("later")) {
+            // The seeder does not have it yet: the session waits (HAVE, then want-block).
+            CompletableFuture<byte[]> f = s.get(SwarmSim.cid(later)).toCompletableFuture();
+            Thread.sleep(300);
+            seeder.store().put(SwarmSim.cid(later), later);
+            seeder.bitswap().announce(SwarmSim.cid(later));
+            assertArrayEquals(later, f.get(30, TimeUnit.SECONDS));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.hyphae.exchange.bitswap.internal;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.hyphae.identity.PeerId;
+import org.hyphae.transport.Stream;
+import org.hyphae.transport.streamio.AsyncLoop;
+import org.hyphae.transport.streamio.LengthPrefixed;
+import org.hyphae.transport.streamio.StreamReader;
+import org.hyphae.transport.testkit.MemoryNode;
+
+/**
+ * A Bitswap peer that misbehaves on purpose: it decodes what it is sent and answers with whatever
+ * the script returns, on a stream of its own, as a real peer would.
+ */
+final class ScriptedPeer {
+
+    final MemoryNode node;
+    final AtomicInteger wantBlocksSeen = new AtomicInteger();
+    private final Function<BitswapMessage, BitswapMessage> script;
+
+    ScriptedPeer(MemoryNode node, Function<BitswapMessage, BitswapMessage> script) {
+        this.node = node;
+        this.script = script;
+        for (String p : Bitswap.PROTOCOLS) {
+            node.handle(p, this::handle);
+        }
+    }
+
+    private void handle(Stream stream) {
+        PeerId from = stream.remotePeer();
+        stream.closeWrite();
+        StreamReader reader = new StreamReader(stream);
+        AsyncLoop.<Boolean>run(() -> reader.readLengthPrefixed(8 << 20).thenApply(body -> {
+            if (body.isEmpty()) {
+                return Optional.of(true);
+            }
+            try {
+                BitswapMessage m = BitswapMessage.decode(body.get(), 100_000);
+                m.entries().stream().filter(e -> !e.cancel() && !e.wantHave()).forEach(e -> wantBlocksSeen.incrementAndGet());
+                BitswapMessage reply = script.apply(m);
+                if (reply != null && !reply.isEmpty()) {
+                    send(from, LengthPrefixed.frame(reply.encode(Bitswap.PROTOCOL_120)).array());
+                }
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+            return Optional.<Boolean>empty();
+        }));
+    }
+
+    /** Writes raw bytes on a new Bitswap stream to {@code peer}. */
+    CompletableFuture<Stream> send(PeerId peer, byte[] raw) {
+        return node.newStream(peer, List.of(Bitswap.PROTOCOL_120)).thenCompose(s -> s.write(java.nio.ByteBuffer.wrap(raw))
+                .thenApply(v -> s)).toCompletableFuture();
+    }
+}

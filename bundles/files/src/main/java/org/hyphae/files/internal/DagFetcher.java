@@ -1,0 +1,162 @@
+package org.hyphae.files.internal;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import org.hyphae.exchange.ExchangeSession;
+import org.hyphae.files.InvalidDagException;
+import org.hyphae.files.ProgressListener;
+import org.hyphae.multiformats.Cid;
+import org.hyphae.multiformats.Multicodec;
+import org.hyphae.storage.BlockStore;
+import org.hyphae.transport.streamio.AsyncLoop;
+
+/**
+ * Fetches a UnixFS DAG into the block store through an {@link ExchangeSession}, keeping up to
+ * {@code window} blocks requested at once. Blocks already stored are not fetched again (a fetch
+ * stopped midway resumes): a stored raw leaf is only counted, a stored dag-pb node is read to find
+ * its children. Every block from a peer is verified against its CID by the exchange before it is
+ * stored; this walk only decodes nodes, refuses codecs that are not UnixFS, blocks over the size
+ * limit and trees deeper than {@link UnixFsExporter#MAX_DEPTH}, and fetches each CID once.
+ */
+final class DagFetcher {
+
+    private record Task(Cid cid, int depth) {
+    }
+
+    private record Result(Task task, byte[] data, Throwable error) {
+    }
+
+    private final BlockStore store;
+    private final ExchangeSession session;
+    private final ProgressListener progress;
+    private final int window;
+    private long bytesDone;
+    private long bytesTotal = -1;
+    private long blocksFetched;
+
+    DagFetcher(BlockStore store, ExchangeSession session, ProgressListener progress, int window) {
+        this.store = store;
+        this.session = session;
+        this.progress = progress == null ? ProgressListener.NONE : progress;
+        this.window = window;
+    }
+
+    /** Blocks that came from peers (not from the local store). */
+    long blocksFetched() {
+        return blocksFetched;
+    }
+
+    void fetch(Cid root) throws IOException {
+        ArrayDeque<Task> todo = new ArrayDeque<>();
+        Set<Cid> seen = new HashSet<>();
+        BlockingQueue<Result> results = new LinkedBlockingQueue<>();
+        todo.add(new Task(root, 0));
+        seen.add(root);
+        int outstanding = 0;
+        while (!todo.isEmpty() || outstanding > 0) {
+            while (!todo.isEmpty() && outstanding < window) {
+                Task t = todo.poll();
+                check(t);
+                Optional<byte[]> local = local(t.cid());
+                if (local.isPresent()) {
+                    visit(t, local.get(), todo, seen);
+                    continue;
+                }
+                outstanding++;
+                session.get(t.cid()).whenComplete((data, e) -> results.add(new Result(t, data, e)));
+            }
+            if (outstanding == 0) {
+                continue;
+            }
+            Result r;
+            try {
+                r = results.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("fetch of " + root + " interrupted");
+            }
+            outstanding--;
+            if (r.error() != null) {
+                Throwable cause = AsyncLoop.unwrap(r.error());
+                if (cause instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException("fetching block " + r.task().cid() + " of " + root + " failed: " + cause, cause);
+            }
+            blocksFetched++;
+            visit(r.task(), r.data(), todo, seen);
+        }
+    }
+
+    private static void check(Task t) throws InvalidDagException {
+        long codec = t.cid().codec();
+        if (codec != Multicodec.RAW.code() && codec != Multicodec.DAG_PB.code()) {
+            throw new InvalidDagException(t.cid(), "codec " + Multicodec.describe(codec) + " is not UnixFS (raw or dag-pb)");
+        }
+        if (t.depth() > UnixFsExporter.MAX_DEPTH) {
+            throw new InvalidDagException(t.cid(), "DAG deeper than " + UnixFsExporter.MAX_DEPTH + " levels");
+        }
+    }
+
+    /** A stored raw leaf is not read; anything else stored is. */
+    private Optional<byte[]> local(Cid cid) throws IOException {
+        if (cid.codec() == Multicodec.RAW.code()) {
+            OptionalLong size = store.size(cid);
+            if (size.isPresent()) {
+                return Optional.of(LEAF_PRESENT);
+            }
+            return Optional.empty();
+        }
+        return store.get(cid);
+    }
+
+    /** Marker for a stored leaf whose bytes were not read; its size comes from the store. */
+    private static final byte[] LEAF_PRESENT = new byte[0];
+
+    private void visit(Task t, byte[] data, ArrayDeque<Task> todo, Set<Cid> seen) throws IOException {
+        Cid cid = t.cid();
+        if (cid.codec() == Multicodec.RAW.code()) {
+            long size = data == LEAF_PRESENT ? store.size(cid).orElse(0) : data.length;
+            if (size > UnixFsExporter.MAX_BLOCK_SIZE) {
+                throw new InvalidDagException(cid, "block of " + size + " bytes exceeds " + UnixFsExporter.MAX_BLOCK_SIZE);
+            }
+            bytesDone += size;
+            progress.progress(bytesDone, bytesTotal);
+            return;
+        }
+        if (data.length > UnixFsExporter.MAX_BLOCK_SIZE) {
+            throw new InvalidDagException(cid, "block of " + data.length + " bytes exceeds " + UnixFsExporter.MAX_BLOCK_SIZE);
+        }
+        DagPb.Node node;
+        UnixFsData.Decoded unixfs;
+        try {
+            node = DagPb.decode(data);
+            if (node.data() == null) {
+                throw new IOException("dag-pb node without UnixFS data");
+            }
+            unixfs = UnixFsData.decode(node.data());
+        } catch (IOException e) {
+            throw new InvalidDagException(cid, "not a valid UnixFS node: " + e.getMessage(), e);
+        }
+        if (t.depth() == 0 && (unixfs.type() == UnixFsData.FILE || unixfs.type() == UnixFsData.RAW)) {
+            bytesTotal = unixfs.contentSize();
+        }
+        if (unixfs.data() != null && (unixfs.type() == UnixFsData.FILE || unixfs.type() == UnixFsData.RAW)) {
+            bytesDone += unixfs.data().length;
+            progress.progress(bytesDone, bytesTotal);
+        }
+        for (DagPb.Link link : node.links()) {
+            if (seen.add(link.hash())) {
+                todo.add(new Task(link.hash(), t.depth() + 1));
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package org.hyphae.files.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.hyphae.exchange.bitswap.internal.Bitswap;
+import org.hyphae.files.FileSharing;
+import org.hyphae.files.ImportOptions;
+import org.hyphae.multiformats.Cid;
+import org.hyphae.storage.Cursor;
+import org.hyphae.storage.memory.MemoryBlockStore;
+import org.hyphae.transport.testkit.MemoryNetwork;
+import org.hyphae.transport.testkit.MemoryNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** FileSharing.fetch through real Bitswap nodes on the in-memory network; resume; garbage collection. */
+class FetchTest {
+
+    private static final ImportOptions SMALL = ImportOptions.defaults().withChunkSize(16 * 1024).withMaxLinks(11);
+
+    private final MemoryNetwork net = new MemoryNetwork().simulateIdentify(true);
+    private final ExecutorService executor = Executors.newFixedThreadPool(4);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final List<Bitswap> bitswaps = new ArrayList<>();
+
+    @TempDir
+    Path tmp;
+
+    record Node(MemoryNode node, MemoryBlockStore store, Bitswap bitswap, UnixFsFileSharing files) {
+    }
+
+    Node node() {
+        MemoryNode n = net.node();
+        MemoryBlockStore store = new MemoryBlockStore();
+        Bitswap b = new Bitswap(n, () -> store, () -> null, executor, timer, Bitswap.Settings.defaults());
+        for (String p : Bitswap.PROTOCOLS) {
+            n.handle(p, b::handle);
+        }
+        bitswaps.add(b);
+        return new Node(n, store, b, new UnixFsFileSharing(store, null, b, null));
+    }
+
+    @AfterEach
+    void stop() {
+        bitswaps.forEach(Bitswap::stop);
+        timer.shutdownNow();
+        executor.shutdownNow();
+        net.close();
+    }
+
+    static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void aFileAddedOnOneNodeIsFetchedPinnedAndExportedOnAnother() throws Exception {
+        Node seeder = node();
+        Node fetcher = node();
+        net.connect(fetcher.node(), seeder.node());
+        byte[] data = bytes(3 * 1024 * 1024 + 77, 1);
+        Cid root = seeder.files().add(new ByteArrayInputStream(data), SMALL, null);
+        AtomicLong last = new AtomicLong();
+        AtomicLong total = new AtomicLong();
+        fetcher.files().fetch(root, (done, all) -> {
+            last.set(done);
+            total.set(all);
+        });
+        assertEquals(data.length, last.get());
+        assertEquals(data.length, total.get());
+        assertEquals(List.of(root), fetcher.files().pins().stream().map(p -> p.root()).toList());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        fetcher.files().cat(root, out, null);
+        assertArrayEquals(data, out.toByteArray());
+    }
+
+    @Test
+    void aFolderIsFetchedAndExported() throws Exception {
+        Node seeder = node();
+        Node fetcher = node();
+        net.connect(fetcher.node(), seeder.node());
+        Path dir = Files.createDirectories(tmp.resolve("dir/sub"));
+        Files.write(tmp.resolve("dir/a.bin"), bytes(100_000, 2));
+        Files.write(dir.resolve("b.txt"), "hello".getBytes());
+        Cid root = seeder.files().add(tmp.resolve("dir"), SMALL, null);
+        fetcher.files().fetch(root, null);
+        fetcher.files().export(root, tmp.resolve("out"), null);
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("dir/a.bin")), Files.readAllBytes(tmp.resolve("out/a.bin")));
+        assertEquals("hello", Files.readString(tmp.resolve("out/sub/b.txt")));
+    }
+
+    @Test
+    void aFetchResumesFromTheBlocksAlreadyStored() throws Exception {
+        Node seeder = node();
+        Node fetcher = node();
+        net.connect(fetcher.node(), seeder.node());
+        byte[] data = bytes(1024 * 1024, 3);
+        Cid root = seeder.files().add(new ByteArrayInputStream(data), SMALL, null);
+        // As if an earlier fetch stopped midway: every other block is there already.
+        List<Cid> all = new ArrayList<>();
+        try (Cursor<Cid> c = seeder.store().cids()) {
+            c.forEachRemaining(all::add);
+        }
+        int copied = 0;
+        for (int i = 0; i < all.size(); i += 2) {
+            fetcher.store().put(all.get(i), seeder.store().get(all.get(i)).orElseThrow());
+            copied++;
+        }
+        fetcher.files().fetch(root, null);
+        assertEquals(all.size() - copied, seeder.bitswap().stats().blocksSent(), "only the missing blocks were sent");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        fetcher.files().cat(root, out, null);
+        assertArrayEquals(data, out.toByteArray());
+    }
+
+    @Test
+    void garbageCollectionRemovesWhatNoPinReaches() throws Exception {
+        Node n = node();
+        Files.write(tmp.resolve("kept.bin"), bytes(200_000, 4));
+        Cid kept = n.files().add(tmp.resolve("kept.bin"), SMALL, null);
+        Cid loose = n.files().add(new ByteArrayInputStream(bytes(300_000, 5)), SMALL, null);
+        long before = n.store().stats().count();
+        FileSharing.GcResult r = n.files().collectGarbage();
+        assertTrue(r.blocksRemoved() > 0);
+        assertEquals(before - r.blocksRemoved(), n.store().stats().count());
+        assertEquals(r.blocksKept(), n.store().stats().count());
+        assertFalse(n.store().has(loose));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        n.files().cat(kept, out, null);
+        assertArrayEquals(bytes(200_000, 4), out.toByteArray());
+        assertTrue(n.files().unpin(kept));
+        n.files().collectGarbage();
+        assertEquals(0, n.store().stats().count());
+    }
+}

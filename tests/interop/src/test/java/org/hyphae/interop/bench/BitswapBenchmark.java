@@ -1,0 +1,305 @@
+package org.hyphae.interop.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.hyphae.interop.JsProcess;
+import org.hyphae.tests.support.NodeProcess;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The swarm download benchmark of the file sharing issue (not a test; see benchmarks/README.md).
+ * Four seeding Hyphae node processes import the same random file; a fresh fetching node then gets it
+ * ({@code hyphae:get}) from 1, 2 and 4 of them over TCP on 127.0.0.1. Measured in the same run:
+ * one {@code /perf/1.0.0} stream from a seeder to the fetcher (the transport's single-stream limit)
+ * and unmodified Helia 7 fetching the same file from the same seeders. Prints throughput, time, the
+ * ratios to both, and the fetching node's peak heap (jstat, sampled every 100 ms).
+ *
+ * <p>Arguments: file size in bytes (default 1 GiB), then optionally the seeder counts (default 1,2,4).
+ */
+public final class BitswapBenchmark {
+
+    private static final Pattern PERF = Pattern.compile("perf-result upload=(\\d+) download=(\\d+) upload_ms=([0-9.]+) total_ms=([0-9.]+)");
+
+    private record Node(NodeProcess process, Writer shell, String addr) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long size = args.length > 0 ? Long.parseLong(args[0]) : 1L << 30;
+        int[] counts = args.length > 1 ? java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {1, 2, 4};
+        int seederCount = java.util.Arrays.stream(counts).max().orElse(4);
+        // On tmpfs where there is one: the disk's fsync rate (shared by everything on this machine) would
+        // be measured instead of the exchange; Helia's blockstore is in memory too.
+        Path base = Path.of(System.getProperty("hyphae.bench.dir", Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm"
+                : System.getProperty("java.io.tmpdir")));
+        Path work = Files.createTempDirectory(base, "hyphae-bitswap-bench");
+        Path file = work.resolve("file.bin");
+        String sha = writeRandom(file, size);
+        System.out.printf("file: %d bytes (%.0f MiB), load average %s%n", size, size / 1048576.0, load());
+
+        List<Node> seeders = new ArrayList<>();
+        Node fetcher = null;
+        try {
+            String cid = null;
+            for (int i = 0; i < seederCount; i++) {
+                Path data = Files.createDirectories(work.resolve("seeder" + i + "/config"));
+                Files.writeString(data.resolve("org.hyphae.host.perf.server.cfg"), "write.size=262144\n");
+                if (i > 0) {
+                    // The other seeders get seeder 0's block files (what an import would write), which is quicker.
+                    copyTree(work.resolve("seeder0/blocks"), data.getParent().resolve("blocks"));
+                }
+                Node s = start(work, data.getParent(), true);
+                seeders.add(s);
+                if (i == 0) {
+                    long t0 = System.nanoTime();
+                    cid = command(s, "hyphae:add " + file, l -> l.startsWith("bafy") || l.startsWith("bafk"), 3600).trim();
+                    System.out.printf("seeder 0 imported in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, cid);
+                }
+            }
+
+            // The transport's single-stream limit: one perf stream seeder 0 -> a fresh node.
+            Node probe = start(work, work.resolve("probe"), false);
+            command(probe, "hyphae:connect " + seeders.get(0).addr(), l -> l.startsWith("connected"), 60);
+            // The shell's perf command gives up after 30 s: 64 MiB streams, best of three after a warm-up.
+            perf(probe, seeders.get(0).addr(), 16L << 20);
+            double limit = 0;
+            for (int i = 0; i < 3; i++) {
+                limit = Math.max(limit, perf(probe, seeders.get(0).addr(), 64L << 20));
+            }
+            probe.process().terminate(30);
+            probe.process().close();
+            System.out.printf("transport limit (one perf stream seeder -> node): %.0f MB/s%n", limit / 1e6);
+
+            double[] hyphae = new double[counts.length];
+            for (int k = 0; k < counts.length; k++) {
+                int n = counts[k];
+                fetcher = start(work, work.resolve("fetcher" + n), false);
+                for (int i = 0; i < n; i++) {
+                    command(fetcher, "hyphae:connect " + seeders.get(i).addr(), l -> l.startsWith("connected"), 60);
+                }
+                HeapSampler heap = new HeapSampler(fetcher.process().process().pid());
+                heap.start();
+                Path out = work.resolve("out" + n + ".bin");
+                long t0 = System.nanoTime();
+                String got = command(fetcher, "hyphae:get " + cid + " " + out,
+                        l -> l.startsWith("got ") || l.contains("Exception") || l.contains("rror"), 3600);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                heap.interrupt();
+                heap.join();
+                if (!got.startsWith("got ")) {
+                    throw new IllegalStateException("fetch from " + n + " seeder(s) failed: " + got);
+                }
+                if (!sha.equals(sha256(out))) {
+                    throw new IllegalStateException("fetched bytes differ from the file");
+                }
+                hyphae[k] = size / seconds;
+                System.out.printf("Hyphae from %d seeder(s): %6.1f s  %6.0f MB/s  (%.0f%% of the transport limit)  peak heap %d MiB%n",
+                        n, seconds, hyphae[k] / 1e6, 100 * hyphae[k] / limit, heap.peakKib.get() / 1024);
+                Files.delete(out);
+                fetcher.process().terminate(30);
+                fetcher.process().close();
+                fetcher = null;
+            }
+
+            double[] helia = new double[counts.length];
+            for (int k = 0; k < counts.length; k++) {
+                int n = counts[k];
+                try (JsProcess js = JsProcess.start("helia-peer.mjs")) {
+                    js.call("start");
+                    for (int i = 0; i < n; i++) {
+                        js.call("dial", "addr", seeders.get(i).addr());
+                    }
+                    Path out = work.resolve("helia" + n + ".bin");
+                    JsonNode r = js.timeout(Duration.ofHours(1)).call("cat", "cid", cid, "out", out.toString());
+                    if (!sha.equals(r.get("sha256").asText())) {
+                        throw new IllegalStateException("Helia's bytes differ from the file");
+                    }
+                    helia[k] = size / (r.get("millis").asDouble() / 1000);
+                    System.out.printf("Helia  from %d seeder(s): %6.1f s  %6.0f MB/s%n", n, r.get("millis").asDouble() / 1000,
+                            helia[k] / 1e6);
+                    Files.delete(out);
+                }
+            }
+
+            System.out.println();
+            System.out.printf("summary (file %.0f MiB, transport limit %.0f MB/s, load average now %s)%n", size / 1048576.0,
+                    limit / 1e6, load());
+            for (int k = 0; k < counts.length; k++) {
+                System.out.printf("  %d seeder(s): Hyphae %6.0f MB/s = %4.2fx Helia (%6.0f MB/s), %3.0f%% of the transport limit%n",
+                        counts[k], hyphae[k] / 1e6, hyphae[k] / helia[k], helia[k] / 1e6, 100 * hyphae[k] / limit);
+            }
+            if (counts.length > 1) {
+                System.out.printf("  %d seeders vs 1: %.2fx%n", counts[counts.length - 1], hyphae[counts.length - 1] / hyphae[0]);
+            }
+        } finally {
+            if (fetcher != null) {
+                fetcher.process().close();
+            }
+            for (Node s : seeders) {
+                s.process().terminate(30);
+                s.process().close();
+            }
+            deleteTree(work);
+        }
+    }
+
+    private static Node start(Path work, Path data, boolean seeder) throws Exception {
+        Files.createDirectories(data);
+        NodeProcess p = NodeProcess.start(work, "--port", "0", "--data", data.toString());
+        p.awaitLine(l -> l.startsWith("Node ready in"), 900);
+        String line = p.awaitLine(l -> l.startsWith("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"), 60);
+        String id = p.awaitLine(l -> l.startsWith("PeerID: "), 60).substring(8).trim();
+        String addr = line.substring("Swarm listening on ".length()).trim();
+        if (!addr.contains("/p2p/")) {
+            addr = addr + "/p2p/" + id;
+        }
+        return new Node(p, p.stdin(), addr);
+    }
+
+    private static int marks;
+
+    private static String command(Node node, String line, java.util.function.Predicate<String> match, long seconds)
+            throws IOException, InterruptedException {
+        int before = node.process().output().split("\n").length;
+        String mark = "bench-mark-" + (++marks);
+        node.shell().write(line + "\necho " + mark + "\n");
+        node.shell().flush();
+        node.process().awaitLine(l -> l.contains(mark) && !l.contains("echo"), seconds);
+        String[] lines = node.process().output().split("\n");
+        for (int i = before; i < lines.length; i++) {
+            String l = lines[i].replaceFirst("^g! ", "").replaceFirst("^.*\r", "");
+            if (match.test(l)) {
+                return l;
+            }
+        }
+        return String.join("\n", java.util.Arrays.asList(lines).subList(before, lines.length));
+    }
+
+    private static double perf(Node client, String addr, long down) throws Exception {
+        String line = command(client, "hyphae:perf " + addr + " 0 " + down, l -> l.contains("perf-result"), 600);
+        Matcher m = PERF.matcher(line);
+        if (!m.find()) {
+            throw new IllegalStateException(line);
+        }
+        return down / (Double.parseDouble(m.group(4)) / 1000);
+    }
+
+    private static String writeRandom(Path file, long size) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        SplittableRandom r = new SplittableRandom(42);
+        byte[] buf = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long done = 0; done < size; done += buf.length) {
+                for (int i = 0; i < buf.length; i += 8) {
+                    long v = r.nextLong();
+                    for (int j = 0; j < 8; j++) {
+                        buf[i + j] = (byte) (v >>> (8 * j));
+                    }
+                }
+                int n = (int) Math.min(buf.length, size - done);
+                out.write(buf, 0, n);
+                sha.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path t = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else if (!f.toString().contains("/.tmp/")) {
+                    Files.copy(f, t);
+                }
+            }
+        }
+    }
+
+    private static String sha256(Path file) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[1 << 20];
+        try (var in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0;) {
+                sha.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** Samples the heap in use of a JVM (jstat -gc: survivors, eden, old) every 100 ms. */
+    private static final class HeapSampler extends Thread {
+        final AtomicLong peakKib = new AtomicLong();
+        private final long pid;
+
+        HeapSampler(long pid) {
+            this.pid = pid;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            String jstat = Path.of(System.getProperty("java.home"), "bin", "jstat").toString();
+            Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/jstat");
+            if (Files.exists(jdk25)) {
+                jstat = jdk25.toString();
+            }
+            while (!isInterrupted()) {
+                try {
+                    Process p = new ProcessBuilder(jstat, "-gc", Long.toString(pid)).redirectErrorStream(true).start();
+                    String[] lines = new String(p.getInputStream().readAllBytes()).trim().split("\n");
+                    p.waitFor();
+                    if (lines.length == 2) {
+                        String[] head = lines[0].trim().split("\\s+");
+                        String[] vals = lines[1].trim().split("\\s+");
+                        double used = 0;
+                        for (int i = 0; i < head.length && i < vals.length; i++) {
+                            if (head[i].equals("S0U") || head[i].equals("S1U") || head[i].equals("EU") || head[i].equals("OU")) {
+                                used += Double.parseDouble(vals[i]);
+                            }
+                        }
+                        peakKib.accumulateAndGet((long) used, Math::max);
+                    }
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // a sample lost; the next one counts
+                }
+            }
+        }
+    }
+}
