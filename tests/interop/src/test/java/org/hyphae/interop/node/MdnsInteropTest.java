@@ -85,8 +85,15 @@ class MdnsInteropTest {
                 Thread.sleep(1000);
             }
             assertTrue(connected, "Hyphae never connected to the js peer it found; node printed:\n" + node.output());
-            String after = command(node, "hyphae:peerstore " + jsId, 30);
+            // The peer store reads identify results every few seconds.
+            String after = "";
+            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!after.contains("AGENT js-libp2p/") && System.nanoTime() < deadline) {
+                after = command(node, "hyphae:peerstore " + jsId, 30);
+                Thread.sleep(1000);
+            }
             assertTrue(after.contains("AGENT js-libp2p/"), "identify fed the peer store:\n" + after);
+            assertTrue(after.contains("PROTOCOL /ipfs/ping/1.0.0"), after);
             node.terminate(60);
         }
     }
