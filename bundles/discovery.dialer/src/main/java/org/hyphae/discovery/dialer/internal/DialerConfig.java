@@ -33,6 +33,11 @@ public @interface DialerConfig {
     @AttributeDefinition(description = "Failures in a row after which an address is removed from the peer store")
     int maxAddressFailures() default 6;
 
+    @AttributeDefinition(description = "Seconds after a peer was last seen connected before it is redialled: a "
+            + "connection that just closed (the peer or the host's trim closed it, or the host is reconnecting "
+            + "over another transport) is left alone for this long")
+    int reconnectGraceSeconds() default 30;
+
     @AttributeDefinition(description = "Peers scored below this are not dialled")
     double minScore() default -50;
 }

@@ -33,7 +33,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * reached: best score first, then lowest latency, then most recently seen; never a peer scored
  * under {@code minScore}, one already connected or being dialled. A peer's addresses are tried in
  * turn; a failing address waits (exponential backoff) and after {@code maxAddressFailures} failures
- * in a row it is removed from the store. Above the high mark the host trims; this only dials.
+ * in a row it is removed from the store. A peer seen connected in the last
+ * {@code reconnectGraceSeconds} is not redialled: whoever closed that connection, or the host
+ * reconnecting over another transport, is not fought. Above the high mark the host trims; this
+ * only dials.
  */
 @Component(service = TargetDegreeDialer.class, immediate = true, configurationPid = TargetDegreeDialer.PID)
 @Designate(ocd = DialerConfig.class)
@@ -47,6 +50,8 @@ public final class TargetDegreeDialer {
     private final ScheduledExecutorService timer;
     private final AddressBackoff backoff = new AddressBackoff();
     private final Set<PeerId> dialling = ConcurrentHashMap.newKeySet();
+    /** When each peer was last seen connected by a round (timer thread only). */
+    private final java.util.Map<PeerId, Long> lastConnected = new java.util.HashMap<>();
     private final AtomicLong dials = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong removed = new AtomicLong();
@@ -108,9 +113,13 @@ public final class TargetDegreeDialer {
     private CompletionStage<Integer> round() {
         DialerConfig c = config;
         Set<PeerId> connected = new HashSet<>();
+        long now = System.currentTimeMillis();
         for (Connection conn : host.connections()) {
             connected.add(conn.remotePeer());
+            lastConnected.put(conn.remotePeer(), now);
         }
+        long grace = TimeUnit.SECONDS.toMillis(Math.max(0, c.reconnectGraceSeconds()));
+        lastConnected.values().removeIf(t -> now - t >= grace);
         if (connected.size() >= c.low()) {
             return CompletableFuture.completedFuture(0);
         }
@@ -119,11 +128,10 @@ public final class TargetDegreeDialer {
         if (slots <= 0) {
             return CompletableFuture.completedFuture(0);
         }
-        long now = System.currentTimeMillis();
         List<PeerRecord> candidates = new ArrayList<>();
         for (PeerRecord r : store.peers()) {
             if (r.score() < c.minScore() || connected.contains(r.peer()) || dialling.contains(r.peer())
-                    || r.peer().equals(host.localPeer())) {
+                    || r.peer().equals(host.localPeer()) || lastConnected.containsKey(r.peer())) {
                 continue;
             }
             if (r.addresses().stream().anyMatch(a -> backoff.ready(a.address(), now))) {

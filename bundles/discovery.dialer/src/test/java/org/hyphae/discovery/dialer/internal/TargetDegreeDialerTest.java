@@ -97,4 +97,20 @@ class TargetDegreeDialerTest {
         assertEquals(1, d.counters()[2]);
         assertTrue(store.get(unreachable).orElseThrow().addresses().isEmpty(), "the failing address left the store");
     }
+
+    @Test
+    void aPeerThatJustDisconnectedIsLeftAloneForTheGrace() throws Exception {
+        MemoryNode a = network.node();
+        MemoryNode b = network.node();
+        PeerStore store = store(a);
+        store.addAddresses(b.localPeer(), b.listenAddresses(), "kad", Duration.ofHours(1));
+        TargetDegreeDialer d = dialer(a, store, Map.of("low", 2, "target", 2, "reconnectGraceSeconds", 2));
+        network.connect(a, b);
+        d.roundNow().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.connections(b.localPeer()).forEach(c -> c.close());
+        assertEquals(0, connectedPeers(a));
+        assertEquals(0, d.roundNow().toCompletableFuture().get(10, TimeUnit.SECONDS), "within the grace");
+        Thread.sleep(2100);
+        assertEquals(1, d.roundNow().toCompletableFuture().get(10, TimeUnit.SECONDS), "after the grace");
+    }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -65,6 +66,7 @@ public final class MdnsDiscovery implements PeerDiscovery {
     private volatile Name service;
     private volatile MdnsSocket socket;
     private volatile long lastResponseNanos;
+    private ScheduledFuture<?> queries;
 
     @Activate
     public MdnsDiscovery(@Reference Host host, MdnsConfig config) {
@@ -81,6 +83,10 @@ public final class MdnsDiscovery implements PeerDiscovery {
     @Modified
     synchronized void configure(MdnsConfig c) {
         config = c;
+        if (queries != null) {
+            queries.cancel(false);
+            queries = null;
+        }
         closeSocket();
         if (!c.enabled()) {
             LOG.log(System.Logger.Level.INFO, "mDNS discovery is off (" + PID + " enabled=false)");
@@ -95,7 +101,7 @@ public final class MdnsDiscovery implements PeerDiscovery {
             LOG.log(System.Logger.Level.WARNING, "mDNS discovery could not start: " + e.getMessage());
             return;
         }
-        timer.scheduleWithFixedDelay(this::query, 0, Math.max(1, c.queryIntervalSeconds()), TimeUnit.SECONDS);
+        queries = timer.scheduleWithFixedDelay(this::query, 0, Math.max(1, c.queryIntervalSeconds()), TimeUnit.SECONDS);
     }
 
     @Deactivate
