@@ -1,11 +1,11 @@
 /**
- * Finding peers and content: discovery sources feeding the peer store ({@link PeerDiscovery}), and
+ * Finding peers and content: discovery sources ({@link PeerDiscovery}) feeding the {@link PeerStore}, and
  * the DHT's faces: {@link PeerRouting} (find a peer by id), {@link ContentRouting} (provider
  * records), {@link ValueStore} (validated key-value records, with {@link RecordValidator} services
  * per namespace).
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package org.hyphae.discovery;
 
 import org.osgi.annotation.bundle.Export;
