@@ -40,6 +40,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -52,8 +53,13 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * store), registers the sync protocol handler and the topic validators, and follows the
  * {@link ConsensusEngine} whiteboard: an engine that appears while the chain waits for it starts
  * at once, one that goes stops the node producing at its height.
+ *
+ * <p>It runs once {@value #PID} is configured (the distribution ships {@code org.hyphae.ledger.cfg}),
+ * and then at once, not on first use: the node keeps its copy of the chain whether or not anyone
+ * asks it something.
  */
-@Component(service = Ledger.class, configurationPid = {LedgerService.PID, BlockStore.SELECTION_PID})
+@Component(service = Ledger.class, configurationPid = {LedgerService.PID, BlockStore.SELECTION_PID},
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 public final class LedgerService implements Ledger {
 
     /** Configuration PID. */
