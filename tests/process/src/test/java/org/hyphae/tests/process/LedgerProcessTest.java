@@ -67,7 +67,10 @@ class LedgerProcessTest {
 
     private static String address(NodeProcess node) throws InterruptedException {
         String line = node.awaitLine(l -> l.contains("Swarm listening on /ip4/127.0.0.1/tcp/"), 600);
-        return line.substring(line.indexOf("/ip4/")).trim().split("\\s+")[0];
+        String printed = line.substring(line.indexOf("/ip4/")).trim().split("\\s+")[0];
+        // The node prints its address with /p2p/<id>; keep the transport part.
+        int p2p = printed.indexOf("/p2p/");
+        return p2p < 0 ? printed : printed.substring(0, p2p);
     }
 
     /** The latest head height the node printed for hyphae:chain. */
