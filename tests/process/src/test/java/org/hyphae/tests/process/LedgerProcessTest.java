@@ -66,7 +66,8 @@ class LedgerProcessTest {
     }
 
     private static String address(NodeProcess node) throws InterruptedException {
-        String line = node.awaitLine(l -> l.contains("Swarm listening on /ip4/127.0.0.1/tcp/"), 600);
+        // The TCP address (the node also prints its WebSocket one, .../ws/p2p/...).
+        String line = node.awaitLine(l -> l.contains("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"), 900);
         String printed = line.substring(line.indexOf("/ip4/")).trim().split("\\s+")[0];
         // The node prints its address with /p2p/<id>; keep the transport part.
         int p2p = printed.indexOf("/p2p/");
@@ -91,6 +92,13 @@ class LedgerProcessTest {
         while (true) {
             boolean all = true;
             for (NodeProcess n : which) {
+                // Dials that timed out on a loaded machine are retried; a connected peer is not dialled again.
+                int i = nodes.indexOf(n);
+                for (int j = 0; j < addresses.size(); j++) {
+                    if (j != i && nodes.get(j).process().isAlive()) {
+                        send(n, "hyphae:connect " + addresses.get(j) + "/p2p/" + ids.get(j));
+                    }
+                }
                 send(n, "hyphae:chain");
             }
             Thread.sleep(3000);
@@ -138,7 +146,7 @@ class LedgerProcessTest {
                 addresses.add(address(n));
             }
             for (NodeProcess n : nodes) {
-                n.awaitLine(l -> l.contains("Node ready in "), 600);
+                n.awaitLine(l -> l.contains("Node ready in "), 900);
             }
             for (int i = 1; i < 5; i++) {
                 for (int j = 0; j < i; j++) {
