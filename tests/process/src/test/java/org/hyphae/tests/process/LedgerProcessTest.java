@@ -165,6 +165,7 @@ class LedgerProcessTest {
             awaitHeight(nodes.subList(0, 4), before + 3, 300);
             NodeProcess restarted = start(4);
             nodes.set(4, restarted);
+            addresses.set(4, address(restarted));
             restarted.awaitLine(l -> l.contains("Node ready in "), 600);
             for (int j = 0; j < 4; j++) {
                 send(restarted, "hyphae:connect " + addresses.get(j) + "/p2p/" + ids.get(j));
