@@ -1,0 +1,596 @@
+package org.hyphae.ledger.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.hyphae.consensus.ConsensusEngine;
+import org.hyphae.consensus.EngineContext;
+import org.hyphae.consensus.EngineSession;
+import org.hyphae.identity.Identity;
+import org.hyphae.identity.PeerId;
+import org.hyphae.ledger.Account;
+import org.hyphae.ledger.Block;
+import org.hyphae.ledger.BlockHeader;
+import org.hyphae.ledger.BlockListener;
+import org.hyphae.ledger.ChainSpec;
+import org.hyphae.ledger.Hash;
+import org.hyphae.ledger.InvalidBlockException;
+import org.hyphae.ledger.InvalidTransactionException;
+import org.hyphae.ledger.Ledger;
+import org.hyphae.ledger.LedgerStatus;
+import org.hyphae.ledger.Transaction;
+import org.hyphae.ledger.TransactionReceipt;
+import org.hyphae.pubsub.Message;
+import org.hyphae.pubsub.PubSub;
+import org.hyphae.pubsub.Subscription;
+import org.hyphae.pubsub.TopicValidator;
+import org.hyphae.pubsub.ValidationResult;
+import org.hyphae.storage.Datastore;
+import org.hyphae.storage.StorageException;
+import org.hyphae.transport.Host;
+
+/**
+ * One node's ledger on the network: the {@link Chain} and {@link Mempool}, transactions and blocks
+ * over pubsub topics whose validators admit or import them before they spread, {@link ChainSync},
+ * and the consensus engine of the head's segment running as an {@link EngineSession}.
+ */
+public final class LedgerNode implements Ledger, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(LedgerNode.class.getName());
+
+    /**
+     * Tunables.
+     *
+     * @param syncIntervalMs how often to compare heads with peers
+     * @param maxBlockTransactions most transactions per block (made and accepted)
+     * @param maxFutureMillis how far a block's time may be ahead of this node's clock
+     * @param mempoolSize most pending transactions
+     * @param mempoolPerSender most pending transactions per sender
+     * @param minFee the lowest fee admitted
+     * @param banMillis how long a peer that served invalid chain data is ignored by sync
+     */
+    public record Settings(long syncIntervalMs, int maxBlockTransactions, long maxFutureMillis, int mempoolSize,
+            int mempoolPerSender, long minFee, long banMillis) {
+        /** Defaults for a node. */
+        public static Settings defaults() {
+            return new Settings(2000, 4000, 5000, 50_000, 1000, 0, 600_000);
+        }
+    }
+
+    private final ChainSpec spec;
+    private final Identity identity;
+    private final Supplier<Host> host;
+    private final PubSub pubsub;
+    private final Function<String, ConsensusEngine> engines;
+    private final Settings settings;
+    private final Chain chain;
+    private final Mempool mempool;
+    private final ChainSync sync;
+    private final PeerPenalties penalties;
+    private final ExecutorService importer;
+    private final ExecutorService verifiers;
+    private final ScheduledExecutorService syncThread;
+    private final ExecutorService serving;
+    private final List<BlockListener> blockListeners = new CopyOnWriteArrayList<>();
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final String txTopic;
+    private final String blockTopic;
+
+    // Engine session state, guarded by this.
+    private EngineSession session;
+    private ConsensusEngine sessionEngine;
+    private ChainSpec.ScheduleEntry sessionSegment;
+    private ScheduledExecutorService sessionScheduler;
+    private Subscription sessionTopic;
+    private String missingEngine;
+    private volatile boolean closed;
+
+    /**
+     * Opens the chain in the datastore (creating genesis on first use) and wires the node.
+     *
+     * @throws StorageException if the store cannot be read or holds another chain
+     */
+    public LedgerNode(ChainSpec spec, Datastore datastore, Identity identity, Supplier<Host> host, PubSub pubsub,
+            Function<String, ConsensusEngine> engines, Settings settings) throws StorageException {
+        this.spec = spec;
+        this.identity = identity;
+        this.host = host;
+        this.pubsub = pubsub;
+        this.engines = engines;
+        this.settings = settings;
+        String tag = shortId(identity.peerId());
+        this.importer = Executors.newSingleThreadExecutor(daemon("hyphae-ledger-import-" + tag));
+        this.verifiers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("hyphae-ledger-verify-" + tag));
+        this.syncThread = Executors.newSingleThreadScheduledExecutor(daemon("hyphae-ledger-sync-" + tag));
+        this.serving = Executors.newFixedThreadPool(2, daemon("hyphae-ledger-serve-" + tag));
+        SignatureVerifier signatures = new SignatureVerifier(identity, ForkJoinPool.commonPool());
+        this.chain = new Chain(datastore, spec, engines, signatures, System::currentTimeMillis,
+                new Chain.Limits(settings.maxFutureMillis(), settings.maxBlockTransactions()));
+        this.mempool = new Mempool(chain.executor(), signatures, chain::account,
+                new Mempool.Limits(settings.mempoolSize(), settings.mempoolPerSender(), settings.minFee(), 10));
+        this.penalties = new PeerPenalties(System::currentTimeMillis, settings.banMillis());
+        this.sync = new ChainSync(chain, host, penalties, syncThread, serving);
+        this.txTopic = "/hyphae/chain/" + spec.chainId() + "/tx/1";
+        this.blockTopic = "/hyphae/chain/" + spec.chainId() + "/block/1";
+        chain.addListener(this::onHead);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static String shortId(PeerId p) {
+        String s = p.toString();
+        return s.substring(Math.max(0, s.length() - 6));
+    }
+
+    /** The pubsub topic of transactions. */
+    public String transactionTopic() {
+        return txTopic;
+    }
+
+    /** The pubsub topic of blocks. */
+    public String blockTopic() {
+        return blockTopic;
+    }
+
+    /** The pubsub topic of an engine's own messages. */
+    public String engineTopic(String engine) {
+        return "/hyphae/chain/" + spec.chainId() + "/engine/" + engine + "/1";
+    }
+
+    /** Joins the topics, starts syncing and the engine. */
+    public LedgerNode start() {
+        subscriptions.add(pubsub.subscribe(txTopic, m -> { }));
+        subscriptions.add(pubsub.subscribe(blockTopic, m -> { }));
+        sync.start(settings.syncIntervalMs());
+        refreshEngine();
+        return this;
+    }
+
+    /** Serves {@value SyncMessage#PROTOCOL} streams. */
+    public void handleSync(org.hyphae.transport.Stream stream) {
+        sync.handle(stream);
+    }
+
+    /** The sync protocol id. */
+    public static String syncProtocol() {
+        return SyncMessage.PROTOCOL;
+    }
+
+    /** Runs a sync round now (tests, and after connecting to a peer). */
+    public void syncNow() {
+        sync.trigger();
+    }
+
+    /** The validator of the transaction topic. */
+    public TopicValidator transactionValidator() {
+        return new TopicValidator() {
+            @Override
+            public ValidationResult validate(Message message) {
+                return validateTransaction(message);
+            }
+
+            @Override
+            public CompletionStage<ValidationResult> validateAsync(Message message) {
+                return CompletableFuture.supplyAsync(() -> validateTransaction(message), verifiers);
+            }
+
+            @Override
+            public String toString() {
+                return "ledger transaction validator";
+            }
+        };
+    }
+
+    /** The validator of the block topic: it imports the block. */
+    public TopicValidator blockValidator() {
+        return new TopicValidator() {
+            @Override
+            public ValidationResult validate(Message message) {
+                return validateBlock(message);
+            }
+
+            @Override
+            public CompletionStage<ValidationResult> validateAsync(Message message) {
+                if (message.receivedFrom().equals(identity.peerId())) {
+                    return CompletableFuture.completedFuture(ValidationResult.ACCEPT);
+                }
+                return CompletableFuture.supplyAsync(() -> validateBlock(message), importer);
+            }
+
+            @Override
+            public String toString() {
+                return "ledger block validator";
+            }
+        };
+    }
+
+    private ValidationResult validateTransaction(Message m) {
+        if (m.receivedFrom().equals(identity.peerId())) {
+            return ValidationResult.ACCEPT;
+        }
+        Transaction tx;
+        try {
+            tx = Transaction.decode(m.data());
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.INFO, "ledger: rejected a malformed transaction from " + m.receivedFrom() + ": " + e.getMessage());
+            return ValidationResult.REJECT;
+        }
+        if (!tx.chainId().equals(spec.chainId())) {
+            LOG.log(System.Logger.Level.INFO, "ledger: rejected transaction " + tx.hash().shortHex() + " from " + m.receivedFrom()
+                    + ": it is for chain \"" + tx.chainId() + "\"");
+            return ValidationResult.REJECT;
+        }
+        if (!chain.signatures().verify(tx)) {
+            LOG.log(System.Logger.Level.INFO, "ledger: rejected transaction " + tx.hash().shortHex() + " from " + m.receivedFrom()
+                    + ": bad signature");
+            return ValidationResult.REJECT;
+        }
+        try {
+            return mempool.add(tx) ? ValidationResult.ACCEPT : ValidationResult.IGNORE;
+        } catch (InvalidTransactionException e) {
+            // Stale nonces and spent balances happen to honest peers in a race with a block: no penalty.
+            LOG.log(System.Logger.Level.DEBUG, "ledger: ignored a transaction from " + m.receivedFrom() + ": " + e.getMessage());
+            return ValidationResult.IGNORE;
+        }
+    }
+
+    private ValidationResult validateBlock(Message m) {
+        if (m.receivedFrom().equals(identity.peerId())) {
+            return ValidationResult.ACCEPT;
+        }
+        Block block;
+        try {
+            block = Block.decode(m.data());
+        } catch (IllegalArgumentException e) {
+            penalties.penalize(m.receivedFrom(), "malformed block on " + blockTopic + ": " + e.getMessage());
+            return ValidationResult.REJECT;
+        }
+        try {
+            switch (chain.importBlock(block)) {
+                case HEAD:
+                case REORG:
+                case SIDE:
+                    return ValidationResult.ACCEPT;
+                case UNKNOWN_PARENT:
+                    sync.trigger();
+                    return ValidationResult.IGNORE;
+                default:
+                    return ValidationResult.IGNORE;
+            }
+        } catch (InvalidBlockException e) {
+            penalties.penalize(m.receivedFrom(), "invalid block on " + blockTopic + ": " + e.getMessage());
+            return ValidationResult.REJECT;
+        } catch (StorageException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "ledger: could not import block #" + block.height(), e);
+            return ValidationResult.IGNORE;
+        }
+    }
+
+    /** Adds a listener of new heads. */
+    public void addBlockListener(BlockListener l) {
+        blockListeners.add(l);
+    }
+
+    /** Removes a listener of new heads. */
+    public void removeBlockListener(BlockListener l) {
+        blockListeners.remove(l);
+    }
+
+    private void onHead(Block head, List<Block> removed, List<Block> added) {
+        mempool.onHead(removed, added);
+        for (BlockListener l : blockListeners) {
+            try {
+                l.onHead(head);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "block listener " + l + " failed", e);
+            }
+        }
+        refreshEngine();
+    }
+
+    /** Starts, moves on or stops the engine session for the head's next height (also when engines come and go). */
+    public synchronized void refreshEngine() {
+        if (closed) {
+            return;
+        }
+        BlockHeader head = chain.head();
+        ChainSpec.ScheduleEntry segment = spec.engineAt(head.height() + 1);
+        ConsensusEngine engine = engines.apply(segment.engine());
+        if (session != null && segment.equals(sessionSegment) && engine == sessionEngine) {
+            session.onHead(head);
+            return;
+        }
+        stopSession();
+        if (engine == null) {
+            if (!segment.engine().equals(missingEngine)) {
+                LOG.log(System.Logger.Level.WARNING, "ledger: chain " + spec.chainId() + " stops at height " + head.height()
+                        + ": the consensus engine \"" + segment.engine() + "\" that rules from height " + segment.fromHeight()
+                        + " is not installed; drop the bundle org.hyphae.consensus." + segment.engine() + " into deploy/");
+            }
+            missingEngine = segment.engine();
+            return;
+        }
+        missingEngine = null;
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("hyphae-consensus-" + segment.engine()
+                + "-" + shortId(identity.peerId())));
+        sessionScheduler = scheduler;
+        sessionSegment = segment;
+        sessionEngine = engine;
+        EngineContext ctx = new Context(segment, scheduler);
+        EngineSession s = engine.start(ctx);
+        session = s;
+        sessionTopic = pubsub.subscribe(engineTopic(segment.engine()), m -> {
+            if (!m.receivedFrom().equals(identity.peerId()) && m.from().isPresent()) {
+                s.onMessage(m.from().get(), m.data());
+            }
+        });
+    }
+
+    private void stopSession() {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "consensus session close failed", e);
+            }
+            session = null;
+        }
+        if (sessionTopic != null) {
+            sessionTopic.close();
+            sessionTopic = null;
+        }
+        if (sessionScheduler != null) {
+            sessionScheduler.shutdownNow();
+            sessionScheduler = null;
+        }
+        sessionEngine = null;
+        sessionSegment = null;
+    }
+
+    /** What the running engine may do on this node. */
+    private final class Context implements EngineContext {
+        private final ChainSpec.ScheduleEntry segment;
+        private final ScheduledExecutorService scheduler;
+        private final org.hyphae.consensus.ChainView view;
+
+        Context(ChainSpec.ScheduleEntry segment, ScheduledExecutorService scheduler) {
+            this.segment = segment;
+            this.scheduler = scheduler;
+            this.view = chain.view(segment, Map.of());
+        }
+
+        @Override
+        public String chainId() {
+            return spec.chainId();
+        }
+
+        @Override
+        public ChainSpec.ScheduleEntry segment() {
+            return segment;
+        }
+
+        @Override
+        public Optional<BlockHeader> header(Hash hash) {
+            return view.header(hash);
+        }
+
+        @Override
+        public boolean verifySignature(PeerId signer, byte[] data, byte[] signature) {
+            return view.verifySignature(signer, data, signature);
+        }
+
+        @Override
+        public PeerId localPeer() {
+            return identity.peerId();
+        }
+
+        @Override
+        public byte[] sign(byte[] data) {
+            return identity.sign(data);
+        }
+
+        @Override
+        public BlockHeader head() {
+            return chain.head();
+        }
+
+        @Override
+        public Block assemble(BlockHeader parent, long time) {
+            return chain.assemble(parent, time, identity.peerId(), mempool.select(settings.maxBlockTransactions(), chain::account));
+        }
+
+        @Override
+        public CompletionStage<Void> validate(Block block) {
+            return CompletableFuture.runAsync(() -> {
+                try {
+                    chain.validateOnHead(block);
+                } catch (InvalidBlockException e) {
+                    throw new CompletionException(e);
+                }
+            }, verifiers);
+        }
+
+        @Override
+        public CompletionStage<Void> propose(Block block) {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return chain.importBlock(block);
+                } catch (InvalidBlockException | StorageException e) {
+                    throw new CompletionException(e);
+                }
+            }, importer).thenCompose(outcome -> {
+                if (outcome == Chain.Outcome.HEAD || outcome == Chain.Outcome.REORG || outcome == Chain.Outcome.SIDE) {
+                    return pubsub.publish(blockTopic, block.encode()).thenApply(r -> (Void) null);
+                }
+                return CompletableFuture.completedFuture(null);
+            });
+        }
+
+        @Override
+        public void broadcast(byte[] message) {
+            pubsub.publish(engineTopic(segment.engine()), message);
+        }
+
+        @Override
+        public ScheduledExecutorService scheduler() {
+            return scheduler;
+        }
+    }
+
+    // ---- Ledger ----
+
+    @Override
+    public ChainSpec chainSpec() {
+        return spec;
+    }
+
+    @Override
+    public long height() {
+        return chain.head().height();
+    }
+
+    @Override
+    public BlockHeader head() {
+        return chain.head();
+    }
+
+    @Override
+    public Optional<Block> block(long height) {
+        return chain.block(height);
+    }
+
+    @Override
+    public Optional<Block> block(Hash hash) {
+        return chain.block(hash);
+    }
+
+    @Override
+    public Optional<TransactionReceipt> transaction(Hash hash) {
+        return chain.transaction(hash);
+    }
+
+    @Override
+    public Account account(PeerId account) {
+        return chain.account(account);
+    }
+
+    @Override
+    public long nextNonce(PeerId account) {
+        return mempool.nextNonce(account, chain.account(account).nonce());
+    }
+
+    @Override
+    public CompletionStage<Hash> submit(Transaction transaction) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                mempool.add(transaction);
+                return transaction.hash();
+            } catch (InvalidTransactionException e) {
+                throw new CompletionException(e);
+            }
+        }, verifiers).thenCompose(id -> pubsub.publish(txTopic, transaction.encode()).handle((r, e) -> {
+            if (e != null) {
+                // In the pool; peers get it with the block if the broadcast failed.
+                LOG.log(System.Logger.Level.DEBUG, "ledger: broadcast of " + id.shortHex() + " failed: " + e.getMessage());
+            }
+            return id;
+        }));
+    }
+
+    /** Signs and submits a transfer from this node's own account. */
+    public CompletionStage<Hash> transfer(PeerId to, long amount, long fee) {
+        Transaction t = Transaction.transfer(spec.chainId(), identity.peerId(), nextNonce(identity.peerId()), fee, to, amount);
+        return submit(t.withSignature(identity.sign(t.signingBytes())));
+    }
+
+    @Override
+    public List<Transaction> pending(int max) {
+        return mempool.select(max, chain::account);
+    }
+
+    @Override
+    public synchronized LedgerStatus status() {
+        BlockHeader head = chain.head();
+        Map<PeerId, SyncMessage.Status> st = sync.statuses();
+        int inSync = 0;
+        Optional<Long> best = Optional.empty();
+        for (SyncMessage.Status s : st.values()) {
+            if (chain.known(s.head())) {
+                inSync++;
+            }
+            if (best.isEmpty() || s.height() > best.get()) {
+                best = Optional.of(s.height());
+            }
+        }
+        ChainSpec.ScheduleEntry seg = spec.engineAt(head.height() + 1);
+        return new LedgerStatus(spec.chainId(), chain.genesis().hash(), head, seg.engine(), engines.apply(seg.engine()) != null,
+                mempool.size(), st.size(), inSync, best);
+    }
+
+    /** Total balance of all accounts (the genesis supply if the chain is sound). */
+    public long totalBalance() {
+        return chain.totalBalance();
+    }
+
+    /** How often a peer was penalized (tests, shell). */
+    public int offences(PeerId peer) {
+        return penalties.offences(peer);
+    }
+
+    /** Why a peer was last penalized, or null. */
+    public String lastOffence(PeerId peer) {
+        return penalties.lastReason(peer);
+    }
+
+    /** Blocks imported by sync so far. */
+    public long blocksSynced() {
+        return sync.blocksImported();
+    }
+
+    Chain chain() {
+        return chain;
+    }
+
+    /** Imports a block as if a peer had sent it (tests, tools). */
+    public String importBlock(Block block) throws InvalidBlockException, StorageException {
+        return chain.importBlock(block).name();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            stopSession();
+        }
+        sync.close();
+        subscriptions.forEach(Subscription::close);
+        syncThread.shutdownNow();
+        importer.shutdown();
+        try {
+            importer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        verifiers.shutdownNow();
+        serving.shutdownNow();
+    }
+}

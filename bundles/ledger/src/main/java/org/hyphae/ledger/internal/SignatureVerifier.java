@@ -1,0 +1,91 @@
+package org.hyphae.ledger.internal;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Function;
+
+import org.hyphae.identity.Identity;
+import org.hyphae.ledger.Hash;
+import org.hyphae.ledger.Transaction;
+
+/**
+ * Checks transaction signatures through the Identity service (BouncyCastle Ed25519), remembering
+ * the ids of transactions already verified (the mempool verifies on arrival, so a block of known
+ * transactions costs no second check) and verifying the rest of a block in parallel.
+ */
+final class SignatureVerifier {
+
+    private final Identity identity;
+    private final ForkJoinPool pool;
+    private final Map<Hash, Boolean> verified = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Hash, Boolean> eldest) {
+            return size() > 200_000;
+        }
+    });
+
+    SignatureVerifier(Identity identity, ForkJoinPool pool) {
+        this.identity = identity;
+        this.pool = pool;
+    }
+
+    boolean verify(Transaction tx, Hash id) {
+        if (verified.containsKey(id)) {
+            return true;
+        }
+        boolean ok = verifyNow(tx);
+        if (ok) {
+            verified.put(id, Boolean.TRUE);
+        }
+        return ok;
+    }
+
+    boolean verify(Transaction tx) {
+        return verify(tx, tx.hash());
+    }
+
+    boolean verifyPeerSignature(org.hyphae.identity.PeerId signer, byte[] data, byte[] sig) {
+        return signer.publicKeyProtobuf().map(k -> {
+            try {
+                return identity.verify(k, data, sig);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }).orElse(false);
+    }
+
+    private boolean verifyNow(Transaction tx) {
+        byte[] sig = tx.signature();
+        if (sig.length != Transaction.SIGNATURE_LENGTH) {
+            return false;
+        }
+        return verifyPeerSignature(tx.from(), tx.signingBytes(), sig);
+    }
+
+    /** Verifies every transaction not verified before, in parallel; returns the index of the first bad one or -1. */
+    int verifyAll(List<Transaction> txs, List<Hash> ids) {
+        Function<Integer, Boolean> check = i -> verify(txs.get(i), ids.get(i));
+        if (txs.size() < 16) {
+            for (int i = 0; i < txs.size(); i++) {
+                if (!check.apply(i)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+        try {
+            return pool.submit(() -> java.util.stream.IntStream.range(0, txs.size()).parallel()
+                    .filter(i -> !check.apply(i)).min().orElse(-1)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while verifying signatures", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("signature verification failed", e.getCause());
+        }
+    }
+}

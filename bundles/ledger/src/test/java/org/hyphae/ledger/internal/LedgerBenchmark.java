@@ -1,0 +1,177 @@
+package org.hyphae.ledger.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import org.hyphae.consensus.poa.internal.CliqueEngine;
+import org.hyphae.ledger.ChainSpec;
+import org.hyphae.ledger.Hash;
+import org.hyphae.ledger.Transaction;
+import org.hyphae.transport.testkit.TestIdentity;
+
+/**
+ * Ledger throughput with 4 poa signers in one JVM (in-memory network, real GossipSub, sync and
+ * engine): sustained transactions per second and time from submission to inclusion p50/p99,
+ * printed against this machine's Ed25519 verification rate measured in the same run; then a
+ * fresh node syncs the whole chain and the sync speed in blocks per second is printed.
+ *
+ * <p>Arguments: seconds of load (default 30), senders (default 2000), block period ms (default 500).
+ * Not a test: run it as a main class (see benchmarks/README.md).
+ */
+public final class LedgerBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int senders = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+        long period = args.length > 2 ? Long.parseLong(args[2]) : 500;
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf("machine: %d cores, load average %.1f%n", cores,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+
+        // Ed25519 verification rate, one core and all cores, with the same BouncyCastle code the ledger uses.
+        TestIdentity v = TestIdentity.fromSeedByte(9);
+        Transaction sample = Transaction.transfer("bench", v.peerId(), 0, 1, v.peerId(), 1);
+        byte[] msg = sample.signingBytes();
+        byte[] sig = v.sign(msg);
+        byte[] key = v.publicKeyProtobuf();
+        for (long w = System.nanoTime(); System.nanoTime() - w < 1_000_000_000L;) {
+            v.verify(key, msg, sig); // JIT warm-up
+        }
+        long t0 = System.nanoTime();
+        int n = 0;
+        while (System.nanoTime() - t0 < 2_000_000_000L) {
+            v.verify(key, msg, sig);
+            n++;
+        }
+        double verifyOne = n / ((System.nanoTime() - t0) / 1e9);
+        AtomicLong all = new AtomicLong();
+        long t1 = System.nanoTime();
+        List<Thread> ts = new ArrayList<>();
+        for (int c = 0; c < cores; c++) {
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() - t1 < 2_000_000_000L) {
+                    v.verify(key, msg, sig);
+                    all.incrementAndGet();
+                }
+            });
+            t.start();
+            ts.add(t);
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        double verifyAll = all.get() / ((System.nanoTime() - t1) / 1e9);
+        System.out.printf("Ed25519 verify: %.0f/s on one core, %.0f/s on %d cores%n", verifyOne, verifyAll, cores);
+
+        List<TestIdentity> signers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            signers.add(TestIdentity.fromSeedByte(200 + i));
+        }
+        List<TestIdentity> users = new ArrayList<>();
+        for (int i = 0; i < senders; i++) {
+            users.add(TestIdentity.random());
+        }
+        Properties p = new Properties();
+        p.setProperty("chain.id", "bench");
+        p.setProperty("genesis.time", String.valueOf(System.currentTimeMillis() - 10_000));
+        for (TestIdentity u : users) {
+            p.setProperty("balance." + u.peerId(), "1000000000");
+        }
+        p.setProperty("consensus.1.engine", "poa");
+        p.setProperty("consensus.1.period", String.valueOf(period));
+        p.setProperty("consensus.1.wiggle", String.valueOf(period));
+        p.setProperty("consensus.1.signers", signers.stream().map(s -> s.peerId().toString()).collect(Collectors.joining(",")));
+        ChainSpec spec = ChainSpec.parse(p, signers.get(0).peerId());
+
+        try (TestNet net = new TestNet()) {
+            for (TestIdentity s : signers) {
+                net.add(s, spec, name -> "poa".equals(name) ? new CliqueEngine() : null);
+            }
+            net.meshAll();
+            Map<Hash, Long> submitted = new ConcurrentHashMap<>();
+            List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+            AtomicLong included = new AtomicLong();
+            AtomicLong measuring = new AtomicLong();
+            net.peers.get(0).ledger.addBlockListener(b -> {
+                long now = System.nanoTime();
+                for (Transaction t : b.transactions()) {
+                    Long at = submitted.remove(t.hash());
+                    if (at != null && measuring.get() == 1) {
+                        latencies.add((now - at) / 1_000_000);
+                        included.incrementAndGet();
+                    }
+                }
+            });
+            net.peers.forEach(x -> x.ledger.start());
+            Thread.sleep(3000);
+
+            // Pre-sign the load: per sender, nonces in order.
+            // Enough load for 5,000 tx/s over the run, spread over the senders (nonces in order per sender).
+            int perSender = (int) Math.max(1, Math.min(1000, 5000L * seconds / senders));
+            System.out.printf("signing %d transactions...%n", senders * perSender);
+            List<List<Transaction>> bySender = users.parallelStream().map(u -> {
+                List<Transaction> list = new ArrayList<>(perSender);
+                for (int k = 0; k < perSender; k++) {
+                    Transaction t = Transaction.transfer(spec.chainId(), u.peerId(), k, 1, signers.get(k % 4).peerId(), 1);
+                    list.add(t.withSignature(u.sign(t.signingBytes())));
+                }
+                return list;
+            }).toList();
+            measuring.set(1);
+            long start = System.nanoTime();
+            long end = start + seconds * 1_000_000_000L;
+            long sent = 0;
+            outer:
+            for (int k = 0; k < perSender; k++) {
+                for (int s = 0; s < senders; s++) {
+                    if (System.nanoTime() > end) {
+                        break outer;
+                    }
+                    Transaction t = bySender.get(s).get(k);
+                    submitted.put(t.hash(), System.nanoTime());
+                    LedgerNode target = net.peers.get((s + k) % 4).ledger;
+                    try {
+                        target.submit(t).toCompletableFuture().get();
+                        sent++;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        submitted.remove(t.hash());
+                    }
+                }
+            }
+            long sentNanos = System.nanoTime() - start;
+            Thread.sleep(5000);
+            measuring.set(0);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            double tps = included.get() / elapsed;
+            System.out.printf("offered %d tx in %.1f s (%.0f tx/s submitted); included %d in %.1f s: %.0f tx/s sustained%n",
+                    sent, sentNanos / 1e9, sent / (sentNanos / 1e9), included.get(), elapsed, tps);
+            if (sorted.length > 0) {
+                System.out.printf("time to inclusion: p50 %d ms, p99 %d ms%n", sorted[sorted.length / 2],
+                        sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))]);
+            }
+            System.out.printf("ratio: %.2f of one core's Ed25519 verification rate, %.2f of all cores' (every node verifies every tx; 4 nodes share %d cores); target 3000 tx/s: %.2f%n",
+                    tps / verifyOne, tps / verifyAll, cores, tps / 3000);
+            long height = net.peers.get(0).ledger.height();
+
+            // Sync speed: a fresh node downloads and verifies everything.
+            TestNet.Peer fresh = net.add(TestIdentity.fromSeedByte(250), spec, name -> "poa".equals(name) ? new CliqueEngine() : null);
+            for (int i = 0; i < 4; i++) {
+                net.connect(fresh, net.peers.get(i));
+            }
+            long s0 = System.nanoTime();
+            fresh.ledger.start();
+            fresh.ledger.syncNow();
+            TestNet.await("sync", 600_000, () -> fresh.ledger.height() >= height);
+            double syncSeconds = (System.nanoTime() - s0) / 1e9;
+            System.out.printf("sync: %d blocks (%d tx) in %.1f s: %.0f blocks/s%n", height, included.get(), syncSeconds, height / syncSeconds);
+        }
+        System.exit(0);
+    }
+
+}
