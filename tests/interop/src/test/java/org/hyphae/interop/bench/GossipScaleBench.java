@@ -155,6 +155,12 @@ public final class GossipScaleBench {
             t.setDaemon(true);
             return t;
         });
+        // Signature checks: one pool for the JVM's routers, a thread per core.
+        ExecutorService verifiers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+            Thread t = new Thread(r, "bench-verify");
+            t.setDaemon(true);
+            return t;
+        });
         List<LoopbackHost> hosts = new ArrayList<>();
         List<GossipRouter> routers = new ArrayList<>();
         Recorder[] recorders = {new Recorder(messages, n), new Recorder(messages, n)};
@@ -167,7 +173,7 @@ public final class GossipScaleBench {
                         s -> holder[0].handleInbound(s));
                 LoopbackHost h = host;
                 holder[0] = new GossipRouter(() -> h, id, RouterParams.defaults(), ScoreParams.defaults(),
-                        t -> List.of(), System::nanoTime).start();
+                        t -> List.of(), System::nanoTime, verifiers).start();
                 hosts.add(host);
                 routers.add(holder[0]);
             }
@@ -245,6 +251,7 @@ public final class GossipScaleBench {
             }
             loops.close();
             callbacks.shutdownNow();
+            verifiers.shutdownNow();
         }
     }
 

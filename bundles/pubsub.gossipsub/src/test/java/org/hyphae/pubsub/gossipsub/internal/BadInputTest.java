@@ -76,10 +76,13 @@ class BadInputTest {
             }
             s.sim.settle();
             assertEquals(0, s.victim.count(TOPIC), "no forged message delivered");
-            // P4 = -10 * count^2: the third one takes the rogue below the graylist threshold (-80),
-            // so the fourth RPC is not even read.
-            assertEquals(3.0, Sim.get(s.victim.router.invalidDeliveries(s.rogueId, TOPIC)), 0.01, "P4 per bad message");
-            assertEquals(1, s.victim.router.stats().graylistedRpcs());
+            // P4 = -10 * count^2: the third one takes the rogue below the graylist threshold (-80).
+            // Signatures are checked off the router thread, so the fourth RPC may have been read
+            // before the third verdict landed: then it counts too, else it is not even read.
+            double p4 = Sim.get(s.victim.router.invalidDeliveries(s.rogueId, TOPIC));
+            long graylisted = s.victim.router.stats().graylistedRpcs();
+            assertTrue(p4 == 4.0 && graylisted == 0 || p4 == 3.0 && graylisted == 1,
+                    "P4 per bad message: " + p4 + ", RPCs dropped as graylisted: " + graylisted);
             assertTrue(s.graylisted(), "score " + s.score());
             // Once graylisted, even a valid message from the rogue is ignored.
             long grayBefore = s.victim.router.stats().graylistedRpcs();

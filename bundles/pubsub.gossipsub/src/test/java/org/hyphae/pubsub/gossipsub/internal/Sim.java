@@ -135,10 +135,15 @@ final class Sim implements AutoCloseable {
 
     /** Lets queued I/O and router work run out (a few rounds of both). */
     void settle() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (int i = 0; i < 6; i++) {
             net.settle();
             for (Node node : nodes) {
                 node.router.call(() -> null).get(5, TimeUnit.SECONDS);
+                // Signatures are checked on other threads: wait for their verdicts too.
+                while (node.router.validating().get(5, TimeUnit.SECONDS) > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
             }
         }
     }
