@@ -36,11 +36,12 @@ final class Gossip {
     private final SeenCache seen;
     private final RouterCounters counters;
     private final LongSupplier nanos;
+    private final DontWant dontWant;
     /** For each message id asked for, who promised it and by when. */
     private final Map<MessageId, Map<PeerId, Long>> promises = new HashMap<>();
 
     Gossip(Supplier<RouterParams> params, PeerTable peers, PeerScore score, MessageCache mcache, SeenCache seen,
-            RouterCounters counters, LongSupplier nanos) {
+            RouterCounters counters, LongSupplier nanos, DontWant dontWant) {
         this.params = params;
         this.peers = peers;
         this.score = score;
@@ -48,6 +49,7 @@ final class Gossip {
         this.seen = seen;
         this.counters = counters;
         this.nanos = nanos;
+        this.dontWant = dontWant;
     }
 
     /** The message arrived: whoever promised it kept the promise. */
@@ -164,7 +166,7 @@ final class Gossip {
         Set<MessageId> done = new HashSet<>();
         for (IWant w : iwants) {
             for (MessageId id : w.messageIds()) {
-                if (!done.add(id)) {
+                if (!done.add(id) || dontWant.unwanted(p, id)) {
                     continue;
                 }
                 WireMessage m = mcache.getForPeer(id, p.id, params.get().gossipRetransmission());

@@ -41,8 +41,8 @@ import org.hyphae.transport.Multiaddr;
 import org.hyphae.transport.Stream;
 
 /**
- * A GossipSub v1.1 router (libp2p/specs pubsub/gossipsub v1.0 and v1.1) over the API {@link Host}.
- * Speaks {@code /meshsub/1.1.0}, {@code /meshsub/1.0.0} (no PX, no backoff) and
+ * A GossipSub router (libp2p/specs pubsub/gossipsub v1.0, v1.1 and v1.2) over the API {@link Host}.
+ * Speaks {@code /meshsub/1.2.0} (IDONTWANT), {@code /meshsub/1.1.0}, {@code /meshsub/1.0.0} (no PX, no backoff) and
  * {@code /floodsub/1.0.0} (messages only) with each peer according to what our outbound stream to
  * it negotiated. This class is the {@link PubSub} face and the router thread; the work is done by
  * {@link PeerStreams} (streams, reading, writing), {@link ValidationPipeline} (checks, signatures,
@@ -60,11 +60,12 @@ import org.hyphae.transport.Stream;
  */
 public final class GossipRouter implements PubSub, AutoCloseable {
 
+    public static final String MESHSUB_12 = "/meshsub/1.2.0";
     public static final String MESHSUB_11 = "/meshsub/1.1.0";
     public static final String MESHSUB_10 = "/meshsub/1.0.0";
     public static final String FLOODSUB = "/floodsub/1.0.0";
     /** In order of preference. */
-    public static final List<String> PROTOCOLS = List.of(MESHSUB_11, MESHSUB_10, FLOODSUB);
+    public static final List<String> PROTOCOLS = List.of(MESHSUB_12, MESHSUB_11, MESHSUB_10, FLOODSUB);
 
     private static final System.Logger LOG = System.getLogger(GossipRouter.class.getName());
     private static final int MAX_TOPICS_PER_PEER = 1000;
@@ -123,6 +124,7 @@ public final class GossipRouter implements PubSub, AutoCloseable {
     private final ValidationPipeline validation;
     private final PeerStreams streams;
     private final BackoffTable backoff;
+    private final DontWant dontWant;
     private long heartbeats;
 
     private final Map<String, List<Sub>> subscriptions = new ConcurrentHashMap<>();
@@ -187,9 +189,11 @@ public final class GossipRouter implements PubSub, AutoCloseable {
         this.backoff = new BackoffTable(nanos);
         PeerExchange px = new PeerExchange(host, identity, peers);
         this.mesh = new MeshMaintenance(current, peers, score, backoff, px, counters, nanos, meshMap);
-        this.gossip = new Gossip(current, peers, score, mcache, seen, counters, nanos);
+        this.dontWant = new DontWant(current, peers, counters);
+        this.gossip = new Gossip(current, peers, score, mcache, seen, counters, nanos, dontWant);
         this.validation = new ValidationPipeline(current, identity, score, seen, gossip, counters, validators,
-                mesh::subscribed, verifiers, routerThread, nanos, this::accepted);
+                mesh::subscribed, verifiers, routerThread, nanos, this::accepted,
+                (id, wm, record) -> dontWant.announce(id, wm, mesh.mesh(wm.topic()), record.deliveredBy));
         this.streams = new PeerStreams(host, current, peers, score, counters, routerThread, () -> closed, nanos,
                 new PeerStreams.Events() {
                     @Override
@@ -397,6 +401,7 @@ public final class GossipRouter implements PubSub, AutoCloseable {
         }
         Control c = rpc.control();
         if (c != null && !c.isEmpty() && p.meshsubOrUnknown()) {
+            dontWant.handle(p, c.idontwant());
             gossip.handleIWant(p, c.iwant());
             gossip.handleIHave(p, c.ihave(), mesh::subscribed);
             mesh.handleGraft(p, c.graft());
@@ -440,7 +445,7 @@ public final class GossipRouter implements PubSub, AutoCloseable {
                 continue; // it has the message already
             }
             RouterPeer p = peers.get(q);
-            if (p != null && p.active()) {
+            if (p != null && p.active() && !dontWant.unwanted(p, id)) {
                 p.outbound.messages.add(wm);
                 peers.dirty(p);
                 counters.forwarded++;
@@ -488,6 +493,7 @@ public final class GossipRouter implements PubSub, AutoCloseable {
         heartbeats++;
         long now = now();
         gossip.heartbeat(now);
+        dontWant.heartbeat();
         score.refresh();
         // Slack of one heartbeat (v1.1: wait the full backoff plus the offset until the next heartbeat).
         backoff.expire(now, Math.max(params.heartbeatInterval().toNanos(), TimeUnit.SECONDS.toNanos(1)));

@@ -37,6 +37,7 @@ final class OutboundQueue {
     final List<MessageId> iwant = new ArrayList<>();
     final List<Graft> graft = new ArrayList<>();
     final List<Prune> prune = new ArrayList<>();
+    final List<MessageId> idontwant = new ArrayList<>();
 
     private final ArrayDeque<ByteBuffer> frames = new ArrayDeque<>();
     private long queuedBytes;
@@ -44,7 +45,7 @@ final class OutboundQueue {
 
     boolean hasPending() {
         return !subs.isEmpty() || !messages.isEmpty() || !ihave.isEmpty() || !iwant.isEmpty() || !graft.isEmpty()
-                || !prune.isEmpty();
+                || !prune.isEmpty() || !idontwant.isEmpty();
     }
 
     void clearPending() {
@@ -54,6 +55,7 @@ final class OutboundQueue {
         iwant.clear();
         graft.clear();
         prune.clear();
+        idontwant.clear();
     }
 
     /** Forgets everything, written or not (the stream is gone). */
@@ -75,7 +77,8 @@ final class OutboundQueue {
         Control control = null;
         if (meshsub) {
             List<IWant> want = iwant.isEmpty() ? List.of() : List.of(new IWant(List.copyOf(iwant)));
-            control = new Control(List.copyOf(ihave), want, List.copyOf(graft), List.copyOf(prune));
+            List<IWant> dontWant = idontwant.isEmpty() ? List.of() : List.of(new IWant(List.copyOf(idontwant)));
+            control = new Control(List.copyOf(ihave), want, List.copyOf(graft), List.copyOf(prune), dontWant);
         }
         Rpc head = new Rpc(List.copyOf(subs), List.of(), control);
         List<WireMessage> msgs = List.copyOf(messages);

@@ -28,6 +28,8 @@ final class RouterPeer {
     Stream in;
     final Set<String> topics = new HashSet<>();
     final OutboundQueue outbound = new OutboundQueue();
+    /** Messages the peer told us it does not want (v1.2 IDONTWANT). */
+    final DontWant.Wishes dontWant = new DontWant.Wishes();
     // per-heartbeat gossip budgets (v1.1 spam protection)
     int ihavesThisHeartbeat;
     int askedThisHeartbeat;
@@ -47,16 +49,22 @@ final class RouterPeer {
     }
 
     boolean meshsub() {
-        return GossipRouter.MESHSUB_11.equals(protocol) || GossipRouter.MESHSUB_10.equals(protocol);
+        return GossipRouter.MESHSUB_12.equals(protocol) || GossipRouter.MESHSUB_11.equals(protocol)
+                || GossipRouter.MESHSUB_10.equals(protocol);
     }
 
     boolean floodsub() {
         return GossipRouter.FLOODSUB.equals(protocol);
     }
 
-    /** Speaks v1.1 (PX, backoff). */
+    /** Speaks v1.1 or later (PX, backoff). */
     boolean v11() {
-        return GossipRouter.MESHSUB_11.equals(protocol);
+        return GossipRouter.MESHSUB_12.equals(protocol) || GossipRouter.MESHSUB_11.equals(protocol);
+    }
+
+    /** Speaks v1.2 (IDONTWANT). */
+    boolean v12() {
+        return GossipRouter.MESHSUB_12.equals(protocol);
     }
 
     /** Speaks meshsub, judging by the outbound stream, or by the inbound one while ours is not open. */

@@ -44,6 +44,11 @@ final class ValidationPipeline {
         void accept(MessageId id, WireMessage wm, Message message, SeenCache.Record record, PeerId author);
     }
 
+    /** Told when a message's signature checked out, before the topic validators run. */
+    interface Verified {
+        void verified(MessageId id, WireMessage wm, SeenCache.Record record);
+    }
+
     /** More messages than this from one peer awaiting their verdict: stop reading from it. */
     static final int MAX_VALIDATING_PER_PEER = 64;
     private static final int MAX_ALTERNATES = 2;
@@ -63,10 +68,11 @@ final class ValidationPipeline {
     private final Executor routerThread;
     private final LongSupplier nanos;
     private final Accepted accepted;
+    private final Verified verified;
 
     ValidationPipeline(Supplier<RouterParams> params, Identity identity, PeerScore score, SeenCache seen, Gossip gossip,
             RouterCounters counters, Function<String, List<TopicValidator>> validators, Predicate<String> subscribed,
-            Executor verifiers, Executor routerThread, LongSupplier nanos, Accepted accepted) {
+            Executor verifiers, Executor routerThread, LongSupplier nanos, Accepted accepted, Verified verified) {
         this.params = params;
         this.identity = identity;
         this.self = identity.peerId();
@@ -80,6 +86,7 @@ final class ValidationPipeline {
         this.routerThread = routerThread;
         this.nanos = nanos;
         this.accepted = accepted;
+        this.verified = verified;
     }
 
     /** A message in an RPC from {@code from}. */
@@ -189,6 +196,7 @@ final class ValidationPipeline {
         record.alternates = null;
         record.first = null;
         gossip.delivered(id);
+        verified.verified(id, wm, record);
         Message message = toMessage(id, wm, from.id, params.get().strictSign());
         CompletableFuture<ValidationResult> verdict = validate(message).toCompletableFuture();
         if (verdict.isDone()) {
