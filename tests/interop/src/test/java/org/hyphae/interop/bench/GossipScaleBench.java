@@ -45,7 +45,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Prints each figure, the Hyphae/js throughput ratio and the load average.
  *
  * <p>Run from tests/interop with the test classpath (see benchmarks/README.md); arguments
- * {@code [both|hyphae|js] [nodes=100] [degree=6] [messages=1000] [rate=100] [burstRate=1000] [perProcess=10]}.
+ * {@code [both|hyphae|js] [nodes=100] [degree=6] [messages=300] [rate=30] [burstRate=1000] [perProcess=10]}
+ * (messages rounded down to a multiple of nodes). Each phase waits for the last deliveries (up to 90 s);
+ * the warm-up (same load, another topic) drains before the first.
  */
 public final class GossipScaleBench {
 
@@ -70,8 +72,8 @@ public final class GossipScaleBench {
         String kind = args.length > 0 ? args[0] : "both";
         int n = arg(args, 1, 100);
         int degree = arg(args, 2, 6);
-        int messages = Math.max(1, arg(args, 3, 1000) / Math.max(1, arg(args, 1, 100))) * arg(args, 1, 100);
-        int rate = arg(args, 4, 100);
+        int messages = Math.max(1, arg(args, 3, 300) / Math.max(1, arg(args, 1, 100))) * arg(args, 1, 100);
+        int rate = arg(args, 4, 30);
         int burst = arg(args, 5, 1000);
         int perProcess = arg(args, 6, 10);
         List<int[]> links = topology(n, degree, 7);
@@ -164,7 +166,7 @@ public final class GossipScaleBench {
         List<LoopbackHost> hosts = new ArrayList<>();
         List<GossipRouter> routers = new ArrayList<>();
         Recorder[] recorders = {new Recorder(messages, n), new Recorder(messages, n)};
-        AtomicInteger currentPhase = new AtomicInteger(-1);
+        AtomicInteger warmDeliveries = new AtomicInteger();
         try {
             for (int i = 0; i < n; i++) {
                 TestIdentity id = TestIdentity.random();
@@ -196,8 +198,7 @@ public final class GossipScaleBench {
                     r.perMessage.incrementAndGet(k);
                     r.last.accumulateAndGet(System.nanoTime(), Math::max);
                 });
-                routers.get(i).subscribe(WARM, m -> {
-                });
+                routers.get(i).subscribe(WARM, m -> warmDeliveries.incrementAndGet());
             }
             List<java.util.concurrent.CompletableFuture<?>> dials = new ArrayList<>();
             for (int[] l : links) {
@@ -211,7 +212,13 @@ public final class GossipScaleBench {
             awaitMeshes(routers, 60);
             System.out.printf("[bench] hyphae: %d routers meshed; warm-up...%n", n);
             publishHyphae(routers, WARM, messages, rate, -1);
-            Thread.sleep(3000);
+            // Let the warm-up drain (own deliveries included): a backlog would be measured as latency.
+            long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (warmDeliveries.get() < (long) messages * n && System.nanoTime() < warmDeadline) {
+                Thread.sleep(100);
+            }
+            System.out.printf("[bench] hyphae: warm-up delivered %d of %d%n", warmDeliveries.get(), (long) messages * n);
+            Thread.sleep(2000);
             List<Phase> out = new ArrayList<>();
             for (int phase = 0; phase < 2; phase++) {
                 double offered = phase == 0 ? rate : burst;
@@ -220,7 +227,7 @@ public final class GossipScaleBench {
                 long start = System.nanoTime();
                 publishHyphae(routers, TOPIC, messages, offered, phase);
                 long expected = (long) messages * (n - 1);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
                 while (r.count.get() < expected && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
@@ -323,7 +330,22 @@ public final class GossipScaleBench {
             Thread.sleep(8000); // identify, streams, meshes
             System.out.printf("[bench] js: %d nodes in %d processes; warm-up...%n", n, procs.size());
             publishJs(procs, perProcess, n, WARM, "w", messages, rate);
-            Thread.sleep(1000L * messages / rate + 3000);
+            Thread.sleep(1000L * messages / rate + 1000);
+            long warmDeadline = System.currentTimeMillis() + 120_000;
+            long warm = 0;
+            while (System.currentTimeMillis() < warmDeadline) {
+                warm = 0;
+                for (int g = 0; g < n; g++) {
+                    warm += procs.get(g / perProcess).call("received", "topic", WARM, "textOnly", true, "node", g % perProcess)
+                            .get("messages").size();
+                }
+                if (warm >= (long) messages * (n - 1)) {
+                    break;
+                }
+                Thread.sleep(3000);
+            }
+            System.out.printf("[bench] js: warm-up delivered %d of %d%n", warm, (long) messages * (n - 1));
+            Thread.sleep(2000);
             List<Phase> out = new ArrayList<>();
             for (int phase = 0; phase < 2; phase++) {
                 double offered = phase == 0 ? rate : burst;
@@ -337,7 +359,7 @@ public final class GossipScaleBench {
                 List<Long> latencies = new ArrayList<>();
                 int[] perMessage = new int[messages];
                 long last = 0;
-                long deadline = System.currentTimeMillis() + 30_000;
+                long deadline = System.currentTimeMillis() + 90_000;
                 while (true) {
                     latencies.clear();
                     Arrays.fill(perMessage, 0);
