@@ -200,14 +200,17 @@ public final class GossipScaleBench {
                 });
                 routers.get(i).subscribe(WARM, m -> warmDeliveries.incrementAndGet());
             }
-            List<java.util.concurrent.CompletableFuture<?>> dials = new ArrayList<>();
-            for (int[] l : links) {
-                LoopbackHost b = hosts.get(l[1]);
-                dials.add(hosts.get(l[0]).connect(b.listenAddresses().get(0).withPeerId(b.localPeer()))
-                        .toCompletableFuture());
-            }
-            for (java.util.concurrent.CompletableFuture<?> f : dials) {
-                f.get(60, TimeUnit.SECONDS);
+            // Dial in batches: hundreds of Noise handshakes at once starve each other.
+            for (int first = 0; first < links.size(); first += 16) {
+                List<java.util.concurrent.CompletableFuture<?>> dials = new ArrayList<>();
+                for (int[] l : links.subList(first, Math.min(links.size(), first + 16))) {
+                    LoopbackHost b = hosts.get(l[1]);
+                    dials.add(hosts.get(l[0]).connect(b.listenAddresses().get(0).withPeerId(b.localPeer()))
+                            .toCompletableFuture());
+                }
+                for (java.util.concurrent.CompletableFuture<?> f : dials) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
             }
             awaitMeshes(routers, 60);
             System.out.printf("[bench] hyphae: %d routers meshed; warm-up...%n", n);

@@ -59,7 +59,9 @@ final class LoopbackHost implements Host, InboundStreams, AutoCloseable {
             Consumer<Stream> handler) throws InterruptedException {
         this.identity = identity;
         this.loops = loops;
-        this.upgrader = new ConnectionUpgrader(identity, UpgradeSettings.DEFAULTS, callbacks);
+        // A generous handshake timeout: hundreds of handshakes at once on a loaded 2-core machine.
+        this.upgrader = new ConnectionUpgrader(identity, new UpgradeSettings(java.time.Duration.ofSeconds(90),
+                UpgradeSettings.DEFAULTS.streamNegotiationTimeout(), UpgradeSettings.DEFAULTS.yamux()), callbacks);
         this.protocols = Set.copyOf(protocols);
         this.handler = handler;
         this.server = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())

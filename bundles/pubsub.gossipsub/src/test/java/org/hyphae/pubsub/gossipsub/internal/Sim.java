@@ -65,10 +65,15 @@ final class Sim implements AutoCloseable {
     }
 
     Node node(RouterParams params, ScoreParams score) {
+        return node(params, score, null);
+    }
+
+    /** A router whose signature checks run on {@code verifiers} (null: its own threads). */
+    Node node(RouterParams params, ScoreParams score, java.util.concurrent.Executor verifiers) {
         MemoryNode host = net.node();
         Map<String, List<TopicValidator>> validators = new ConcurrentHashMap<>();
         GossipRouter router = new GossipRouter(() -> host, host.identity(), params, score,
-                topic -> validators.getOrDefault(topic, List.of()), clock::get).start();
+                topic -> validators.getOrDefault(topic, List.of()), clock::get, verifiers).start();
         for (String p : GossipRouter.PROTOCOLS) {
             host.handle(p, router::handleInbound);
         }
