@@ -73,7 +73,8 @@ public final class GossipRouter implements PubSub, AutoCloseable {
     /** Counters for tests, shells and benchmarks. */
     public record Stats(long delivered, long published, long duplicates, long invalid, long ignored,
             long graylistedRpcs, long ihaveIgnored, long brokenPromises, long graftsInBackoff, long replays,
-            long droppedOutbound, long malformedRpcs, long forwarded, long iwantServed, long iwantAsked) {
+            long droppedOutbound, long malformedRpcs, long forwarded, long iwantServed, long iwantAsked,
+            long dontWantSent, long dontWantSkipped) {
     }
 
     private final class Sub implements Subscription {

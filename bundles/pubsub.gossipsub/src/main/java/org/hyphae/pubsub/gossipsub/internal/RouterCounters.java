@@ -27,6 +27,6 @@ final class RouterCounters {
     GossipRouter.Stats snapshot() {
         return new GossipRouter.Stats(delivered, published, duplicates, invalid, ignored, graylistedRpcs, ihaveIgnored,
                 brokenPromises, graftsInBackoff, replays, droppedOutbound, malformedRpcs, forwarded, iwantServed,
-                iwantAsked);
+                iwantAsked, dontWantSent, dontWantSkipped);
     }
 }
