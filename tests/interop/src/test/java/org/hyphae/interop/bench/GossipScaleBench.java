@@ -327,22 +327,39 @@ public final class GossipScaleBench {
                 p.call("subscribe", "topic", TOPIC);
                 p.call("subscribe", "topic", WARM);
             }
-            int failed = 0;
-            for (int[] l : links) {
-                // Under load a Noise handshake may time out in js: try again, then do without the link.
-                for (int attempt = 1; ; attempt++) {
-                    try {
-                        procs.get(l[0] / perProcess).call("dial", "addr", addrs.get(l[1]), "node", l[0] % perProcess);
-                        break;
-                    } catch (JsProcess.JsCallException e) {
-                        if (attempt == 3) {
-                            failed++;
-                            System.out.printf("[bench] js: no link %d-%d: %s%n", l[0], l[1], e.getMessage().lines().findFirst().orElse(""));
-                            break;
+            // Each process dials its own links; the processes dial at the same time (one thread each).
+            AtomicInteger failures = new AtomicInteger();
+            List<Thread> dialers = new ArrayList<>();
+            for (int pi = 0; pi < procs.size(); pi++) {
+                int proc = pi;
+                Thread t = new Thread(() -> {
+                    for (int[] l : links) {
+                        if (l[0] / perProcess != proc) {
+                            continue;
+                        }
+                        // Under load a Noise handshake may time out in js: try again, then do without the link.
+                        for (int attempt = 1; ; attempt++) {
+                            try {
+                                procs.get(proc).call("dial", "addr", addrs.get(l[1]), "node", l[0] % perProcess);
+                                break;
+                            } catch (RuntimeException e) {
+                                if (attempt == 3) {
+                                    failures.incrementAndGet();
+                                    System.out.printf("[bench] js: no link %d-%d: %s%n", l[0], l[1],
+                                            String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                                    break;
+                                }
+                            }
                         }
                     }
-                }
+                });
+                t.start();
+                dialers.add(t);
             }
+            for (Thread t : dialers) {
+                t.join();
+            }
+            int failed = failures.get();
             if (failed > 0) {
                 System.out.printf("[bench] js: %d of %d links could not be made%n", failed, links.size());
             }
