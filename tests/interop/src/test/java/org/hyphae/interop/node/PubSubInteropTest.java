@@ -35,6 +35,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 class PubSubInteropTest {
 
     private static final String TOPIC = "hyphae-interop";
+    /** Two 600-byte messages, over the size gossipsub v1.2 sends IDONTWANT for. */
+    private static final List<String> BIG = List.of("big-H1-" + "h".repeat(600), "big-J1-" + "j".repeat(600));
     private static final Pattern DELIVERY = Pattern.compile("\\] " + Pattern.quote(TOPIC) + " from (\\S+): (\\S+)");
 
     @TempDir
@@ -77,7 +79,13 @@ class PubSubInteropTest {
             Map<String, Integer> out = new HashMap<>();
             Matcher m = DELIVERY.matcher(process.output());
             while (m.find()) {
-                out.merge(m.group(2), 1, Integer::sum);
+                String text = m.group(2);
+                if (text.endsWith("...")) {
+                    // The shell shortens long messages: map back to the large one it starts like.
+                    String start = text.substring(0, text.length() - 3);
+                    text = BIG.stream().filter(b -> b.startsWith(start)).findFirst().orElse(text);
+                }
+                out.merge(text, 1, Integer::sum);
             }
             return out;
         }
@@ -204,6 +212,13 @@ class PubSubInteropTest {
                 j.process.call("publish", "topic", TOPIC, "text", text);
             }
         }
+        // Large messages (600 bytes): these are the ones gossipsub v1.2 announces with IDONTWANT.
+        String bigH = BIG.get(0);
+        String bigJ = BIG.get(1);
+        all.add(bigH);
+        all.add(bigJ);
+        h1.command("hyphae:pub " + TOPIC + " " + bigH);
+        j1.process.call("publish", "topic", TOPIC, "text", bigJ);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!complete(all)) {
             if (System.nanoTime() > deadline) {
@@ -223,13 +238,16 @@ class PubSubInteropTest {
         for (Js j : List.of(j1, j2)) {
             // js-libp2p does not deliver a node's own messages to itself (emitSelf is off).
             Map<String, Integer> got = j.deliveries();
-            List<String> expected = all.stream().filter(t -> !t.startsWith("from-" + j.name + "-")).toList();
+            List<String> expected = all.stream().filter(t -> !t.startsWith("from-" + j.name + "-") && !t.startsWith("big-" + j.name + "-")).toList();
             assertEquals(expected.size(), got.size(), j.name + " got " + got);
             assertTrue(got.keySet().containsAll(expected), j.name + " got " + got);
             got.forEach((text, n) -> assertEquals(1, n, j.name + " got " + text + " " + n + " times"));
         }
-        System.out.printf("[interop] gossipsub ring J1-H1-J2-H2: %d messages, each delivered once to each of 4 nodes%n",
-                all.size());
+        // Both sides speak gossipsub v1.2 (IDONTWANT): H1's stream to J1 negotiated /meshsub/1.2.0.
+        h1.command("hyphae:pubsub");
+        h1.process.awaitLine(l -> l.contains(j1.id) && l.contains("/meshsub/1.2.0"), 30);
+        System.out.printf("[interop] gossipsub ring J1-H1-J2-H2 over /meshsub/1.2.0: %d messages (2 of 600 bytes), each "
+                + "delivered once to each of 4 nodes%n", all.size());
     }
 
     private static boolean complete(List<String> all) {
@@ -237,7 +255,7 @@ class PubSubInteropTest {
             return false;
         }
         for (Js j : List.of(j1, j2)) {
-            List<String> expected = all.stream().filter(t -> !t.startsWith("from-" + j.name + "-")).toList();
+            List<String> expected = all.stream().filter(t -> !t.startsWith("from-" + j.name + "-") && !t.startsWith("big-" + j.name + "-")).toList();
             if (!j.deliveries().keySet().containsAll(expected)) {
                 return false;
             }

@@ -138,18 +138,28 @@ public record Rpc(List<SubOpts> subscriptions, List<WireMessage> publish, Contro
         }
     }
 
-    /** {@code ControlMessage}. */
-    public record Control(List<IHave> ihave, List<IWant> iwant, List<Graft> graft, List<Prune> prune) {
+    /**
+     * {@code ControlMessage}; {@code idontwant} (field 5, gossipsub v1.2) has the shape of an IWANT:
+     * {@code ControlIDontWant { repeated bytes messageIDs = 1; }}.
+     */
+    public record Control(List<IHave> ihave, List<IWant> iwant, List<Graft> graft, List<Prune> prune,
+            List<IWant> idontwant) {
 
         public Control {
             ihave = List.copyOf(ihave);
             iwant = List.copyOf(iwant);
             graft = List.copyOf(graft);
             prune = List.copyOf(prune);
+            idontwant = List.copyOf(idontwant);
+        }
+
+        /** Without IDONTWANT (v1.1). */
+        public Control(List<IHave> ihave, List<IWant> iwant, List<Graft> graft, List<Prune> prune) {
+            this(ihave, iwant, graft, prune, List.of());
         }
 
         public boolean isEmpty() {
-            return ihave.isEmpty() && iwant.isEmpty() && graft.isEmpty() && prune.isEmpty();
+            return ihave.isEmpty() && iwant.isEmpty() && graft.isEmpty() && prune.isEmpty() && idontwant.isEmpty();
         }
 
         int serializedSize() {
@@ -165,6 +175,9 @@ public record Rpc(List<SubOpts> subscriptions, List<WireMessage> publish, Contro
             }
             for (Prune p : prune) {
                 size += nested(4, p.serializedSize());
+            }
+            for (IWant d : idontwant) {
+                size += nested(5, d.serializedSize());
             }
             return size;
         }
@@ -189,6 +202,11 @@ public record Rpc(List<SubOpts> subscriptions, List<WireMessage> publish, Contro
                 out.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
                 out.writeUInt32NoTag(p.serializedSize());
                 p.writeTo(out);
+            }
+            for (IWant d : idontwant) {
+                out.writeTag(5, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                out.writeUInt32NoTag(d.serializedSize());
+                d.writeTo(out);
             }
         }
     }
@@ -418,11 +436,13 @@ public record Rpc(List<SubOpts> subscriptions, List<WireMessage> publish, Contro
         List<IWant> iwant = new ArrayList<>();
         List<Graft> graft = new ArrayList<>();
         List<Prune> prune = new ArrayList<>();
+        List<IWant> idontwant = new ArrayList<>();
         int ihaveIds = 0;
         int iwantIds = 0;
+        int idontwantIds = 0;
         int tag;
         while ((tag = in.readTag()) != 0) {
-            int entries = ihave.size() + iwant.size() + graft.size() + prune.size();
+            int entries = ihave.size() + iwant.size() + graft.size() + prune.size() + idontwant.size();
             check(entries < limits.maxControlEntries(), "more than " + limits.maxControlEntries() + " control entries");
             switch (tag) {
                 case (1 << 3) | 2 -> {
@@ -437,10 +457,15 @@ public record Rpc(List<SubOpts> subscriptions, List<WireMessage> publish, Contro
                 }
                 case (3 << 3) | 2 -> graft.add(new Graft(decodeTopicOnly(in.readByteArray())));
                 case (4 << 3) | 2 -> prune.add(decodePrune(in.readByteArray(), limits));
+                case (5 << 3) | 2 -> {
+                    IWant d = decodeIWant(in.readByteArray(), limits.maxIWantIds() - idontwantIds);
+                    idontwantIds += d.messageIds().size();
+                    idontwant.add(d);
+                }
                 default -> skip(in, tag);
             }
         }
-        return new Control(ihave, iwant, graft, prune);
+        return new Control(ihave, iwant, graft, prune, idontwant);
     }
 
     private static IHave decodeIHave(byte[] bytes, int maxIds) throws IOException {
@@ -541,7 +566,9 @@ public record Rpc(List<SubOpts> subscriptions, List<WireMessage> publish, Contro
         graft.addAll(b.graft());
         List<Prune> prune = new ArrayList<>(a.prune());
         prune.addAll(b.prune());
-        return new Control(ihave, iwant, graft, prune);
+        List<IWant> idontwant = new ArrayList<>(a.idontwant());
+        idontwant.addAll(b.idontwant());
+        return new Control(ihave, iwant, graft, prune, idontwant);
     }
 
     private static void skip(CodedInputStream in, int tag) throws IOException {

@@ -24,11 +24,19 @@ final class SeenCache {
         /** Peers that delivered the message, the first one included, and how many copies each sent. */
         final Map<PeerId, Integer> deliveredBy = new HashMap<>(4);
         PeerId firstFrom;
+        /** The copy whose signature is being checked (null once the check is done). */
+        Rpc.WireMessage first;
+        /** Differing copies that arrived during the check, tried if the first one is forged. */
+        java.util.List<Alternate> alternates;
 
         Record(long firstSeen, String topic) {
             this.firstSeen = firstSeen;
             this.topic = topic;
         }
+    }
+
+    /** A copy of a message from another peer, differing from the one under check. */
+    record Alternate(RouterPeer from, Rpc.WireMessage message) {
     }
 
     private final LinkedHashMap<MessageId, Record> records = new LinkedHashMap<>();

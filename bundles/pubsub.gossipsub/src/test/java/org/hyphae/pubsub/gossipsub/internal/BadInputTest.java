@@ -76,10 +76,13 @@ class BadInputTest {
             }
             s.sim.settle();
             assertEquals(0, s.victim.count(TOPIC), "no forged message delivered");
-            // P4 = -10 * count^2: the third one takes the rogue below the graylist threshold (-80),
-            // so the fourth RPC is not even read.
-            assertEquals(3.0, Sim.get(s.victim.router.invalidDeliveries(s.rogueId, TOPIC)), 0.01, "P4 per bad message");
-            assertEquals(1, s.victim.router.stats().graylistedRpcs());
+            // P4 = -10 * count^2: the third one takes the rogue below the graylist threshold (-80).
+            // Signatures are checked off the router thread, so the fourth RPC may have been read
+            // before the third verdict landed: then it counts too, else it is not even read.
+            double p4 = Sim.get(s.victim.router.invalidDeliveries(s.rogueId, TOPIC));
+            long graylisted = s.victim.router.stats().graylistedRpcs();
+            assertTrue(p4 == 4.0 && graylisted == 0 || p4 == 3.0 && graylisted == 1,
+                    "P4 per bad message: " + p4 + ", RPCs dropped as graylisted: " + graylisted);
             assertTrue(s.graylisted(), "score " + s.score());
             // Once graylisted, even a valid message from the rogue is ignored.
             long grayBefore = s.victim.router.stats().graylistedRpcs();
@@ -103,6 +106,96 @@ class BadInputTest {
             s.sim.settle();
             assertEquals(0, s.victim.count(TOPIC));
             s.honestTrafficFlows("real");
+        }
+    }
+
+    /** Signature checks held until {@link #open()}, then run on a thread of their own. */
+    private static final class GatedVerifiers implements java.util.concurrent.Executor {
+        private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "gated-verifier");
+            t.setDaemon(true);
+            return t;
+        });
+        private final List<Runnable> held = new ArrayList<>();
+        private boolean open;
+
+        @Override
+        public synchronized void execute(Runnable task) {
+            if (open) {
+                pool.execute(task);
+            } else {
+                held.add(task);
+            }
+        }
+
+        synchronized int held() {
+            return held.size();
+        }
+
+        synchronized void open() {
+            open = true;
+            held.forEach(pool::execute);
+            held.clear();
+        }
+    }
+
+    @Test
+    void aForgedCopyUnderCheckDoesNotKeepOutTheRealOneArrivingMeanwhile() throws Exception {
+        try (Sim sim = new Sim()) {
+            GatedVerifiers gate = new GatedVerifiers();
+            Sim.Node victim = sim.node(Sim.manualParams(), ScoreParams.defaults(), gate);
+            Sim.Rogue forger = sim.new Rogue();
+            Sim.Rogue author = sim.new Rogue();
+            victim.subscribe(TOPIC);
+            for (Sim.Rogue r : List.of(forger, author)) {
+                r.attach(victim);
+                r.send(new Rpc(List.of(new SubOpts(true, TOPIC)), List.of(), null));
+            }
+            sim.heartbeats(2);
+            // The forger sends a copy of the author's message with other data: same message id, bad
+            // signature. It is held in the signature check while the real one arrives.
+            WireMessage real = author.signed(TOPIC, "real".getBytes(), 1);
+            forger.send(Rpc.ofMessages(List.of(new WireMessage(real.from(), "forged".getBytes(), real.seqno(), TOPIC,
+                    real.signature(), null))));
+            Sim.await("forged copy under check", () -> gate.held() == 1);
+            author.send(Rpc.ofMessages(List.of(real)));
+            sim.net.settle();
+            Sim.get(victim.router.call(() -> null));
+            assertEquals(1, gate.held(), "the real copy waits as a duplicate: not checked yet");
+            gate.open();
+            sim.settle();
+            Sim.await("the real message", () -> victim.count(TOPIC) == 1);
+            assertEquals("real", new String(victim.received.get(0).data()));
+            assertEquals(1.0, Sim.get(victim.router.invalidDeliveries(forger.identity.peerId(), TOPIC)), 0.01,
+                    "the forger pays for the forged copy");
+            assertEquals(0.0, Sim.get(victim.router.invalidDeliveries(author.identity.peerId(), TOPIC)), 0.01,
+                    "the author does not");
+            sim.heartbeats(1);
+            assertEquals(1, victim.count(TOPIC), "delivered once");
+        }
+    }
+
+    @Test
+    void anIDontWantFloodIsCappedPerHeartbeat() throws Exception {
+        try (Setup s = new Setup()) {
+            WireMessage m = s.rogue.signed(TOPIC, new byte[600], 1);
+            // The honest neighbour gets the message through the victim (which caches it).
+            s.rogue.send(Rpc.ofMessages(List.of(m)));
+            Sim.await("at the victim", () -> s.victim.count(TOPIC) == 1);
+            // 2,000 ids in one heartbeat, the real one last: only the first 512 are taken.
+            List<MessageId> ids = new ArrayList<>();
+            for (int k = 0; k < 1999; k++) {
+                ids.add(MessageId.wrap(ByteBuffer.allocate(8).putLong(k).array()));
+            }
+            MessageId id = ValidationPipeline.messageId(m);
+            ids.add(id);
+            s.rogue.send(Rpc.ofControl(new Control(List.of(), List.of(), List.of(), List.of(),
+                    List.of(new Rpc.IWant(ids.subList(0, 1000)), new Rpc.IWant(ids.subList(1000, 2000))))));
+            long served = s.victim.router.stats().iwantServed();
+            s.rogue.send(Rpc.ofControl(new Control(List.of(), List.of(new Rpc.IWant(List.of(id))), List.of(), List.of())));
+            s.sim.settle();
+            assertEquals(served + 1, s.victim.router.stats().iwantServed(), "ids beyond the cap are not taken");
+            s.honestTrafficFlows("still flowing");
         }
     }
 

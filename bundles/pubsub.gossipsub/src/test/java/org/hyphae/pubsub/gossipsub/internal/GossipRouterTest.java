@@ -268,7 +268,9 @@ class GossipRouterTest {
             Sim.Node old = sim.node();
             Sim.Node flood = sim.node();
             // What a and the others negotiate on their outbound streams follows what the other side serves.
+            old.host.unhandle(GossipRouter.MESHSUB_12);
             old.host.unhandle(GossipRouter.MESHSUB_11);
+            flood.host.unhandle(GossipRouter.MESHSUB_12);
             flood.host.unhandle(GossipRouter.MESHSUB_11);
             flood.host.unhandle(GossipRouter.MESHSUB_10);
             sim.connect(a, old);

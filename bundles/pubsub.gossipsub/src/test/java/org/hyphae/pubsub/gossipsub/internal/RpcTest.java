@@ -28,7 +28,8 @@ class RpcTest {
                 new byte[] {4, 5}, new byte[] {6});
         Control c = new Control(List.of(new IHave("t", List.of(MessageId.wrap(new byte[] {7})))),
                 List.of(new IWant(List.of(MessageId.wrap(new byte[] {8})))), List.of(new Graft("g")),
-                List.of(new Prune("p", List.of(new PxPeer(new byte[] {9}, new byte[] {10})), 60), new Prune("q", List.of(), -1)));
+                List.of(new Prune("p", List.of(new PxPeer(new byte[] {9}, new byte[] {10})), 60), new Prune("q", List.of(), -1)),
+                List.of(new IWant(List.of(MessageId.wrap(new byte[] {11}), MessageId.wrap(new byte[] {12})))));
         Rpc rpc = new Rpc(List.of(new SubOpts(true, "a"), new SubOpts(false, "b")), List.of(m), c);
         Rpc back = Rpc.decode(rpc.encode(), Rpc.Limits.DEFAULT);
         assertEquals(rpc.subscriptions(), back.subscriptions());
@@ -42,6 +43,7 @@ class RpcTest {
         assertEquals(c.ihave(), back.control().ihave());
         assertEquals(c.iwant(), back.control().iwant());
         assertEquals(c.graft(), back.control().graft());
+        assertEquals(c.idontwant(), back.control().idontwant(), "IDONTWANT (v1.2, control field 5)");
         assertEquals(60, back.control().prune().get(0).backoffSeconds());
         assertArrayEquals(new byte[] {10}, back.control().prune().get(0).peers().get(0).signedPeerRecord());
         assertEquals(-1, back.control().prune().get(1).backoffSeconds());

@@ -65,10 +65,15 @@ final class Sim implements AutoCloseable {
     }
 
     Node node(RouterParams params, ScoreParams score) {
+        return node(params, score, null);
+    }
+
+    /** A router whose signature checks run on {@code verifiers} (null: its own threads). */
+    Node node(RouterParams params, ScoreParams score, java.util.concurrent.Executor verifiers) {
         MemoryNode host = net.node();
         Map<String, List<TopicValidator>> validators = new ConcurrentHashMap<>();
         GossipRouter router = new GossipRouter(() -> host, host.identity(), params, score,
-                topic -> validators.getOrDefault(topic, List.of()), clock::get).start();
+                topic -> validators.getOrDefault(topic, List.of()), clock::get, verifiers).start();
         for (String p : GossipRouter.PROTOCOLS) {
             host.handle(p, router::handleInbound);
         }
@@ -135,10 +140,15 @@ final class Sim implements AutoCloseable {
 
     /** Lets queued I/O and router work run out (a few rounds of both). */
     void settle() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (int i = 0; i < 6; i++) {
             net.settle();
             for (Node node : nodes) {
                 node.router.call(() -> null).get(5, TimeUnit.SECONDS);
+                // Signatures are checked on other threads: wait for their verdicts too.
+                while (node.router.validating().get(5, TimeUnit.SECONDS) > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
             }
         }
     }

@@ -36,6 +36,7 @@ import org.osgi.service.metatype.annotations.Designate;
  */
 @Component(service = {PubSub.class, ProtocolHandler.class}, configurationPid = GossipSubService.PID,
         property = {
+            ProtocolHandler.PROTOCOL_PROPERTY + "=" + GossipRouter.MESHSUB_12,
             ProtocolHandler.PROTOCOL_PROPERTY + "=" + GossipRouter.MESHSUB_11,
             ProtocolHandler.PROTOCOL_PROPERTY + "=" + GossipRouter.MESHSUB_10,
             ProtocolHandler.PROTOCOL_PROPERTY + "=" + GossipRouter.FLOODSUB})
