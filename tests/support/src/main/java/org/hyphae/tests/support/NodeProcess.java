@@ -22,6 +22,7 @@ public final class NodeProcess implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final long startedNanos = System.nanoTime();
     private final Writer stdin;
+    private static final String PROMPT = "g! ";
 
     private NodeProcess(Process process) {
         this.process = process;
@@ -130,6 +131,31 @@ public final class NodeProcess implements AutoCloseable {
         in.write(commandLine + "\n");
         in.flush();
         return awaitLine(mark, match, timeoutSeconds);
+    }
+
+    /**
+     * Types a command into the node's interactive shell and returns everything it printed: the
+     * lines up to an {@code echo} marker sent right after it (the shell runs commands in order).
+     */
+    public String commandOutput(String commandLine, long timeoutSeconds) throws IOException, InterruptedException {
+        int mark = lineCount();
+        String marker = "end-of-output-" + System.nanoTime();
+        Writer in = stdin();
+        in.write(commandLine + "\n");
+        in.write("echo " + marker + "\n");
+        in.flush();
+        awaitLine(mark, l -> l.endsWith(marker) && !l.contains("echo " + marker), timeoutSeconds);
+        synchronized (lines) {
+            List<String> printed = new ArrayList<>();
+            for (int i = mark; i < lines.size() && !(lines.get(i).endsWith(marker) && !lines.get(i).contains("echo ")); i++) {
+                String line = lines.get(i);
+                while (line.startsWith(PROMPT)) { // the shell's prompt has no newline of its own
+                    line = line.substring(PROMPT.length());
+                }
+                printed.add(line);
+            }
+            return String.join("\n", printed);
+        }
     }
 
     /** Like {@link #awaitLine(Predicate, long)}, looking only at lines from number {@code from} on. */
