@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChatExtensionTest {
 
-    private static final long WAIT = 120;
+    private static final long WAIT = 180;
     private static final String PROTOCOL = "/hyphae-example/chat/1.0.0";
     private static final String BUNDLE = "com.example.hyphae.chat";
     private static final String ROOM_TOPIC = "/hyphae-example/chat/room/lobby";

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DistributionsTest {
 
-    private static final long WAIT = 120;
+    private static final long WAIT = 180;
     private static final String TOPIC = "distributions-test";
 
     @TempDir
