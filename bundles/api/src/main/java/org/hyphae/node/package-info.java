@@ -2,7 +2,7 @@
  * The node as a whole: which implementation serves each area, for the shell and operators.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.hyphae.node;
 
 import org.osgi.annotation.bundle.Export;

@@ -128,6 +128,10 @@ public final class Main {
         p.put("hyphae.data", options.data().toString());
         p.put("hyphae.port", Integer.toString(options.port()));
         p.put("hyphae.listen.host", options.listenHost());
+        // Felix HTTP (metrics, dashboard): loopback only by default; the operator may widen it in
+        // config/org.apache.felix.http.cfg.
+        p.put("org.apache.felix.http.host", "127.0.0.1");
+        p.put("org.osgi.service.http.port", Integer.toString(options.httpPort()));
         p.put("felix.fileinstall.dir", options.home().resolve("deploy") + "," + options.data().resolve("config"));
         p.put("felix.fileinstall.poll", "1000");
         p.put("felix.fileinstall.noInitialDelay", "true");

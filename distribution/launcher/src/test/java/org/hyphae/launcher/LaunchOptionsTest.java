@@ -21,6 +21,17 @@ class LaunchOptionsTest {
         assertEquals(4001, options.port());
         assertFalse(options.headless());
         assertEquals("0.0.0.0", options.listenHost());
+        assertEquals(5001, options.httpPort());
+    }
+
+    @Test
+    void httpPortFollowsAFreeListenPortUnlessGiven() {
+        assertEquals(0, LaunchOptions.parse(List.of("--port", "0"), HOME).httpPort());
+        assertEquals(8080, LaunchOptions.parse(List.of("--port", "0", "--http-port", "8080"), HOME).httpPort());
+        assertEquals("127.0.0.1", Main.frameworkProperties(LaunchOptions.parse(List.of("--http-port", "8080"), HOME))
+                .get("org.apache.felix.http.host"), "HTTP stays on loopback whatever --listen says");
+        assertEquals("--http-port must be a number from 0 to 65535, got \"x\"", assertThrows(
+                IllegalArgumentException.class, () -> LaunchOptions.parse(List.of("--http-port", "x"), HOME)).getMessage());
     }
 
     @Test

@@ -197,6 +197,14 @@ public final class StorageCommands {
                 + " (copy existing data first with hyphae:storage-migrate <from> " + kind + ")";
     }
 
+    /** The kinds that have both an active block store and an active datastore now, sorted. */
+    java.util.List<String> completeKinds() {
+        try (Borrowed<BlockStore> blocks = new Borrowed<>(BlockStore.class);
+                Borrowed<Datastore> data = new Borrowed<>(Datastore.class)) {
+            return blocks.byKind.keySet().stream().filter(data.byKind::containsKey).sorted().toList();
+        }
+    }
+
     @Descriptor("copy every block and datastore entry from one kind to another, then verify the copy")
     public String storageMigrate(@Descriptor("source kind") String from, @Descriptor("target kind") String to,
             PrintStream console) throws StorageException {

@@ -21,9 +21,12 @@ public final class NodeProcess implements AutoCloseable {
     private final Process process;
     private final List<String> lines = new ArrayList<>();
     private final long startedNanos = System.nanoTime();
+    private final Writer stdin;
+    private static final String PROMPT = "g! ";
 
     private NodeProcess(Process process) {
         this.process = process;
+        this.stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         Thread reader = new Thread(this::collect, "node-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();
@@ -34,6 +37,19 @@ public final class NodeProcess implements AutoCloseable {
         Path home = Path.of(System.getProperty("hyphae.distribution", "../../distribution/target/hyphae"));
         if (!Files.isExecutable(home.resolve("bin/hyphae"))) {
             throw new IllegalStateException("no assembled node at " + home.toAbsolutePath()
+                    + ": build the distribution module first (mvn install -pl distribution -am)");
+        }
+        return home;
+    }
+
+    /**
+     * Another assembled distribution beside the full node's, by its {@code .bndrun} name, for
+     * example {@code relay} or {@code seed} ({@code distribution/target/<name>}).
+     */
+    public static Path distribution(String name) {
+        Path home = distribution().toAbsolutePath().normalize().resolveSibling(name);
+        if (!Files.isExecutable(home.resolve("bin/hyphae"))) {
+            throw new IllegalStateException("no assembled " + name + " distribution at " + home
                     + ": build the distribution module first (mvn install -pl distribution -am)");
         }
         return home;
@@ -94,9 +110,59 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Waits for a line matching {@code match}; returns it, or fails with everything printed so far. */
     public String awaitLine(Predicate<String> match, long timeoutSeconds) throws InterruptedException {
+        return awaitLine(0, match, timeoutSeconds);
+    }
+
+    /** How many lines the node has printed so far: a mark for {@link #awaitLine(int, Predicate, long)}. */
+    public int lineCount() {
+        synchronized (lines) {
+            return lines.size();
+        }
+    }
+
+    /**
+     * Types a command into the node's interactive shell and waits for a line of its answer that
+     * matches {@code match} (only lines printed after the command was sent count).
+     */
+    public String command(String commandLine, Predicate<String> match, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        int mark = lineCount();
+        Writer in = stdin();
+        in.write(commandLine + "\n");
+        in.flush();
+        return awaitLine(mark, match, timeoutSeconds);
+    }
+
+    /**
+     * Types a command into the node's interactive shell and returns everything it printed: the
+     * lines up to an {@code echo} marker sent right after it (the shell runs commands in order).
+     */
+    public String commandOutput(String commandLine, long timeoutSeconds) throws IOException, InterruptedException {
+        int mark = lineCount();
+        String marker = "end-of-output-" + System.nanoTime();
+        Writer in = stdin();
+        in.write(commandLine + "\n");
+        in.write("echo " + marker + "\n");
+        in.flush();
+        awaitLine(mark, l -> l.endsWith(marker) && !l.contains("echo " + marker), timeoutSeconds);
+        synchronized (lines) {
+            List<String> printed = new ArrayList<>();
+            for (int i = mark; i < lines.size() && !(lines.get(i).endsWith(marker) && !lines.get(i).contains("echo ")); i++) {
+                String line = lines.get(i);
+                while (line.startsWith(PROMPT)) { // the shell's prompt has no newline of its own
+                    line = line.substring(PROMPT.length());
+                }
+                printed.add(line);
+            }
+            return String.join("\n", printed);
+        }
+    }
+
+    /** Like {@link #awaitLine(Predicate, long)}, looking only at lines from number {@code from} on. */
+    public String awaitLine(int from, Predicate<String> match, long timeoutSeconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         synchronized (lines) {
-            int seen = 0;
+            int seen = from;
             while (true) {
                 for (; seen < lines.size(); seen++) {
                     if (match.test(lines.get(seen))) {
@@ -123,7 +189,7 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     public Writer stdin() {
-        return new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        return stdin;
     }
 
     public Process process() {

@@ -222,6 +222,7 @@ public final class YamuxStream implements Stream {
             return;
         }
         receiveWindow -= data.readableBytes();
+        ProtocolTraffic.received(protocol, data.readableBytes());
         inbound.add(data);
         deliver();
     }
@@ -256,6 +257,7 @@ public final class YamuxStream implements Stream {
                         : "stream " + id + " is closed for writing"));
                 return;
             }
+            ProtocolTraffic.sent(protocol, wrapped.readableBytes());
             writes.add(new PendingWrite(wrapped, result));
             pump();
         });

@@ -132,6 +132,11 @@ public final class GossipSubService implements PubSub, ProtocolHandler {
         return router.publish(topic, data);
     }
 
+    /** The router's counters, for {@link GossipMetrics}. */
+    GossipRouter.Stats routerStats() {
+        return router.stats();
+    }
+
     @Override
     public Set<String> topics() {
         return router.topics();

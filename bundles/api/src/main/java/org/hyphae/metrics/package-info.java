@@ -1,0 +1,11 @@
+/**
+ * Metrics: any bundle adds its own (chain height, transfers, ...) by registering a
+ * {@link org.hyphae.metrics.MetricSource}; the node's metrics bundle reports them with its own in
+ * the Prometheus text format.
+ */
+@Export
+@Version("0.1.0")
+package org.hyphae.metrics;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
