@@ -29,7 +29,10 @@ import org.hyphae.identity.PeerId;
  *
  * <p>In {@code consensus.<fromHeight>.<name>} every key but {@code engine} is a parameter of that
  * engine. The word {@code self} in a balance key or a comma list stands for the local node's peer
- * id (for a development chain on which a lone node is its own signer). Immutable.
+ * id (for a development chain on which a lone node is its own signer), and a chain id ending in
+ * {@code -self} ends in the peer id instead, so that the private development chains of nodes that
+ * meet (on a LAN, through mDNS) have different ids and pubsub topics and leave each other alone.
+ * Immutable.
  *
  * @param chainId the chain's id, carried in every transaction
  * @param genesisTime the genesis block's time, milliseconds since the epoch
@@ -224,7 +227,11 @@ public record ChainSpec(String chainId, long genesisTime, Map<PeerId, Long> bala
             }
             schedule.add(new ScheduleEntry(height, engine, params));
         });
-        return new ChainSpec(chainId.trim(), genesisTime, balances, schedule);
+        String id = chainId.trim();
+        if (id.endsWith("-" + SELF)) {
+            id = id.substring(0, id.length() - SELF.length()) + self;
+        }
+        return new ChainSpec(id, genesisTime, balances, schedule);
     }
 
     private static String substituteSelf(String value, PeerId self) {

@@ -111,6 +111,11 @@ class EncodingTest {
         assertEquals(List.of(alice.peerId()), spec.engineAt(1).peersParameter("signers"));
         assertEquals(250, spec.engineAt(1).longParameter("period", 0));
         assertArrayEquals(spec.encode(), ChainSpec.parse(p, alice.peerId()).encode());
+        assertEquals("dev", spec.chainId());
+        // A dev chain id ending in -self is each node's own: two lone nodes never share its topics.
+        p.setProperty("chain.id", "hyphae-dev-self");
+        assertEquals("hyphae-dev-" + alice.peerId(), ChainSpec.parse(p, alice.peerId()).chainId());
+        assertNotEquals(ChainSpec.parse(p, alice.peerId()).chainId(), ChainSpec.parse(p, bob.peerId()).chainId());
         p.setProperty("balance.nonsense", "1");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ChainSpec.parse(p, alice.peerId()));
         assertTrue(e.getMessage().contains("balance.nonsense"), e.getMessage());

@@ -64,7 +64,15 @@ public final class BootstrapDiscovery implements PeerDiscovery {
 
     @Deactivate
     void deactivate() {
+        // Wait for a round that is running: no dial may start after the component is gone.
         timer.shutdownNow();
+        try {
+            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "bootstrap: a dial round did not end within 5 s of stopping");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
