@@ -55,7 +55,12 @@ class TransportHotSwapTest {
 
     @BeforeEach
     void startOtherNode() throws Exception {
+        // This test counts the connections between exactly two nodes: no discovery may add any
+        // (mDNS would find the other node, and the dialer would connect to it on its own).
+        bundle("org.hyphae.discovery.dialer").stop();
+        bundle("org.hyphae.discovery.mdns").stop();
         Path home = NodeProcess.copyDistribution(work.resolve("node"));
+        Files.writeString(home.resolve("config/org.hyphae.discovery.mdns.cfg"), "enabled=false\n");
         Files.copy(Path.of(context.getProperty("hyphae.test.fixture")), home.resolve("deploy/echo.jar"));
         other = NodeProcess.start(home, work, "--headless", "--port", "0");
         otherId = PeerId.parse(other.awaitLine(l -> l.startsWith("PeerID: "), 60).substring(8).trim());
@@ -66,6 +71,8 @@ class TransportHotSwapTest {
     @AfterEach
     void stopOtherNode() throws Exception {
         tcpBundle().start();
+        bundle("org.hyphae.discovery.mdns").start();
+        bundle("org.hyphae.discovery.dialer").start();
         if (other != null) {
             other.terminate(30);
             other.close();
@@ -215,8 +222,12 @@ class TransportHotSwapTest {
     }
 
     private Bundle tcpBundle() {
+        return bundle("org.hyphae.transport.tcp");
+    }
+
+    private Bundle bundle(String symbolicName) {
         return Arrays.stream(context.getBundles())
-                .filter(b -> "org.hyphae.transport.tcp".equals(b.getSymbolicName())).findFirst().orElseThrow();
+                .filter(b -> symbolicName.equals(b.getSymbolicName())).findFirst().orElseThrow();
     }
 
     private static int tcpThreads() {
