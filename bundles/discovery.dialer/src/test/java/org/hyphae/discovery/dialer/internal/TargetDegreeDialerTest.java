@@ -19,6 +19,7 @@ import org.hyphae.transport.testkit.MemoryNode;
 import org.hyphae.transport.testkit.TestIdentity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.hyphae.transport.testkit.ComponentConfigs;
 
 /** The dialer with the real peer store: dials up to the target, best first, backs off and prunes failing addresses. */
 class TargetDegreeDialerTest {
@@ -34,7 +35,7 @@ class TargetDegreeDialerTest {
 
     private TargetDegreeDialer dialer(MemoryNode host, PeerStore store, Map<String, Object> config) {
         TargetDegreeDialer d = new TargetDegreeDialer(host, store,
-                Configs.of(DialerConfig.class, new java.util.HashMap<>(Map.<String, Object>of("intervalSeconds", 3600)) {
+                ComponentConfigs.of(DialerConfig.class, new java.util.HashMap<>(Map.<String, Object>of("intervalSeconds", 3600)) {
                     {
                         putAll(config);
                     }
@@ -44,7 +45,7 @@ class TargetDegreeDialerTest {
     }
 
     private static PeerStore store(MemoryNode host) {
-        return new PeerStoreService(host, Configs.of(PeerStoreConfig.class, Map.of("pollSeconds", 3600)));
+        return new PeerStoreService(host, ComponentConfigs.of(PeerStoreConfig.class, Map.of("pollSeconds", 3600)));
     }
 
     private static int connectedPeers(MemoryNode n) {

@@ -16,6 +16,7 @@ import org.hyphae.transport.testkit.MemoryNetwork;
 import org.hyphae.transport.testkit.MemoryNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.hyphae.transport.testkit.ComponentConfigs;
 
 /**
  * Two responders/queriers on real multicast sockets of this machine (on a port of their own, so
@@ -41,7 +42,7 @@ class MdnsDiscoveryTest {
     }
 
     private static MdnsConfig config() {
-        return Configs.of(MdnsConfig.class, Map.of("port", PORT, "queryIntervalSeconds", 1));
+        return ComponentConfigs.of(MdnsConfig.class, Map.of("port", PORT, "queryIntervalSeconds", 1));
     }
 
     private static Optional<PeerAddresses> await(MdnsDiscovery d, MemoryNode want, long millis) throws InterruptedException {

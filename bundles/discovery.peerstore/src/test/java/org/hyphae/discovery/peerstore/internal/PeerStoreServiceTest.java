@@ -25,6 +25,7 @@ import org.hyphae.transport.testkit.TestIdentity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.hyphae.transport.testkit.ComponentConfigs;
 
 /** The service: fed by sources and the host, persisted in a real on-disk datastore, bounded against floods. */
 class PeerStoreServiceTest {
@@ -39,7 +40,7 @@ class PeerStoreServiceTest {
     }
 
     private PeerStoreService service(MemoryNode host, Map<String, Object> config) {
-        PeerStoreService s = new PeerStoreService(host, Configs.of(PeerStoreConfig.class, config));
+        PeerStoreService s = new PeerStoreService(host, ComponentConfigs.of(PeerStoreConfig.class, config));
         services.add(s);
         return s;
     }

@@ -1,16 +1,26 @@
-package org.hyphae.discovery.mdns.internal;
+package org.hyphae.transport.testkit;
 
 import java.lang.reflect.Proxy;
 import java.util.Map;
 
-/** A configuration annotation instance with its defaults, some overridden, as SCR would make it. */
-final class Configs {
+/**
+ * Configuration annotation instances for component tests, as SCR makes them: every method returns
+ * its value from the map, else its default.
+ */
+public final class ComponentConfigs {
 
-    private Configs() {
+    private ComponentConfigs() {
     }
 
+    /**
+     * An instance of a configuration annotation type.
+     *
+     * @param type the {@code @ObjectClassDefinition} annotation type
+     * @param values values by method name; methods not named return their defaults
+     * @return the instance
+     */
     @SuppressWarnings("unchecked")
-    static <T> T of(Class<T> type, Map<String, Object> values) {
+    public static <T> T of(Class<T> type, Map<String, Object> values) {
         return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
             if (values.containsKey(method.getName())) {
                 return values.get(method.getName());
