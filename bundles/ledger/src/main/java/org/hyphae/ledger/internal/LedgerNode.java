@@ -1,8 +1,10 @@
 package org.hyphae.ledger.internal;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -49,6 +51,8 @@ import org.hyphae.transport.Host;
 public final class LedgerNode implements Ledger, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(LedgerNode.class.getName());
+    /** At most this many pending transactions are published again per sync interval. */
+    private static final int REBROADCAST_PER_ROUND = 256;
 
     /**
      * Tunables.
@@ -161,8 +165,35 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         subscriptions.add(pubsub.subscribe(txTopic, m -> { }));
         subscriptions.add(pubsub.subscribe(blockTopic, m -> { }));
         sync.start(settings.syncIntervalMs());
+        syncThread.scheduleWithFixedDelay(this::rebroadcastStalePending, settings.syncIntervalMs(),
+                settings.syncIntervalMs(), TimeUnit.MILLISECONDS);
         refreshEngine();
         return this;
+    }
+
+    /** Transactions seen pending at the last rebroadcast round (sync thread only). */
+    private Set<Hash> pendingLastRound = Set.of();
+
+    /**
+     * Publishes again the pending transactions that were already pending one round ago. A
+     * transaction published before the topic's mesh formed (or while the only signers were away)
+     * reached no signer and would otherwise wait in this pool for ever; receivers that hold it
+     * ignore the copy. Bounded per round.
+     */
+    private void rebroadcastStalePending() {
+        try {
+            List<Transaction> pending = mempool.select(REBROADCAST_PER_ROUND, chain::account);
+            Set<Hash> now = new HashSet<>();
+            for (Transaction t : pending) {
+                now.add(t.hash());
+                if (pendingLastRound.contains(t.hash())) {
+                    pubsub.publish(txTopic, t.encode());
+                }
+            }
+            pendingLastRound = now;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "ledger: rebroadcast of pending transactions failed: " + e.getMessage());
+        }
     }
 
     /** Serves {@value SyncMessage#PROTOCOL} streams. */
