@@ -148,7 +148,8 @@ class ChatExtensionTest {
     /**
      * Nothing of the extension runs any more: no thread has a chat class on its stack, and no
      * thread is left that was not there before the jar came (JDK pool workers excepted: they come
-     * and go by themselves).
+     * and go by themselves; so do the node's own pools, hyphae-* and gossipsub-*, which start their
+     * workers on first use: the ledger's sync server, the signature verifiers).
      */
     private static void assertNoThreadLeft(NodeProcess node, List<String> before) throws Exception {
         String dump = threadDump(node);
@@ -156,7 +157,8 @@ class ChatExtensionTest {
         List<String> extra = new ArrayList<>(threadNames(dump));
         extra.removeAll(before);
         extra.removeIf(name -> name.startsWith("ForkJoinPool") || name.equals("Attach Listener")
-                || name.startsWith("CompletableFutureDelayScheduler") || name.startsWith("process reaper"));
+                || name.startsWith("CompletableFutureDelayScheduler") || name.startsWith("process reaper")
+                || name.startsWith("hyphae-") || name.startsWith("gossipsub-"));
         assertTrue(extra.isEmpty(), "threads that came with the extension and stayed: " + extra + "\n" + dump);
     }
 
