@@ -107,7 +107,7 @@ public final class GossipNetworkBench {
             }
             for (int i = 0; i < n; i++) {
                 long deadline = System.nanoTime() + 60_000_000_000L;
-                while (!nodes.get(i).output().contains("no topics (hyphae:sub")) {
+                while (!nodes.get(i).output().contains("no topics (hyphae:sub") && !nodes.get(i).output().contains(" peer(s)")) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("pubsub not up on node " + i + ":\n" + nodes.get(i).output());
                     }
