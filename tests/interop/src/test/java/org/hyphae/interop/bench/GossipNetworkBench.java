@@ -8,10 +8,7 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -46,7 +43,7 @@ public final class GossipNetworkBench {
         int degree = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         int messages = args.length > 3 ? Integer.parseInt(args[3]) : 300;
         int rate = args.length > 4 ? Integer.parseInt(args[4]) : 50;
-        List<int[]> links = topology(n, degree, 7);
+        List<int[]> links = GossipScaleBench.topology(n, degree, 7);
         if (!kind.equals("js")) {
             hyphae(n, links, messages, rate);
         }
@@ -54,30 +51,6 @@ public final class GossipNetworkBench {
             js(n, links, messages, rate);
         }
         System.exit(0);
-    }
-
-    private static List<int[]> topology(int n, int degree, long seed) {
-        Random rnd = new Random(seed);
-        Set<String> seen = new HashSet<>();
-        List<int[]> out = new ArrayList<>();
-        int[] deg = new int[n];
-        for (int i = 0; i < n; i++) {
-            add(out, seen, deg, i, (i + 1) % n);
-        }
-        for (int i = 0; i < n; i++) {
-            for (int tries = 0; deg[i] < degree && tries < 100; tries++) {
-                add(out, seen, deg, i, rnd.nextInt(n));
-            }
-        }
-        return out;
-    }
-
-    private static void add(List<int[]> out, Set<String> seen, int[] deg, int i, int j) {
-        if (i != j && seen.add(Math.min(i, j) + "-" + Math.max(i, j))) {
-            out.add(new int[] {i, j});
-            deg[i]++;
-            deg[j]++;
-        }
     }
 
     // ------------------------------------------------------------------------------------ Hyphae

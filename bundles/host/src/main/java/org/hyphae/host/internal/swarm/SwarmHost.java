@@ -220,20 +220,7 @@ public final class SwarmHost implements Host, InboundStreams {
         Map<String, Object> properties = new java.util.HashMap<>();
         properties.put(ProtocolHandler.PROTOCOL_PROPERTY, reference.getProperty(ProtocolHandler.PROTOCOL_PROPERTY));
         // The service object is fetched on the first stream (see ProtocolRouter), and cached.
-        Supplier<ProtocolHandler> handler = new Supplier<>() {
-            private volatile ProtocolHandler service;
-
-            @Override
-            public ProtocolHandler get() {
-                ProtocolHandler current = service;
-                if (current == null) {
-                    current = context.getService(reference);
-                    service = current;
-                }
-                return current;
-            }
-        };
-        if (router.add(reference, handler, ProtocolRouter.protocolsOf(properties)) && active) {
+        if (router.add(reference, lazyService(reference), ProtocolRouter.protocolsOf(properties)) && active) {
             identification.pushToAll();
         }
     }
@@ -256,19 +243,27 @@ public final class SwarmHost implements Host, InboundStreams {
             policyOption = ReferencePolicyOption.GREEDY)
     void bindConnectionListener(ServiceReference<ConnectionListener> reference) {
         // Fetched on the event thread, after this bind returns (a listener may need the Host).
-        events.add(reference, new Supplier<>() {
-            private volatile ConnectionListener service;
+        events.add(reference, lazyService(reference));
+    }
+
+    /**
+     * The service of a whiteboard reference, got on first use and then kept: getting it while the
+     * host binds it would activate a component that needs the host (circular activation).
+     */
+    private <T> Supplier<T> lazyService(ServiceReference<T> reference) {
+        return new Supplier<>() {
+            private volatile T service;
 
             @Override
-            public ConnectionListener get() {
-                ConnectionListener current = service;
+            public T get() {
+                T current = service;
                 if (current == null) {
                     current = context.getService(reference);
                     service = current;
                 }
                 return current;
             }
-        });
+        };
     }
 
     void unbindConnectionListener(ServiceReference<ConnectionListener> reference) {
