@@ -55,12 +55,18 @@ public final class FileCommands {
             BlockExchange ex = exchange;
             return ex == null ? 0 : ex.stats().peersServing();
         });
+        BlockExchange before = exchange;
+        long receivedBefore = before == null ? 0 : before.stats().bytesReceived();
         files.fetch(root, progress);
         progress.finish();
         files.export(root, Path.of(path), null);
+        BlockExchange after = exchange;
+        // What came over the network, as against what the store already had (a resumed fetch); the
+        // exchange's counter is shared by concurrent fetches, so this is an upper bound for this one.
+        long fromPeers = after == null || after != before ? -1 : after.stats().bytesReceived() - receivedBefore;
         return "got " + cid + " (" + FetchProgress.size(progress.bytes()) + " in "
                 + String.format("%.1f", progress.seconds()) + " s, " + FetchProgress.size((long) progress.rate())
-                + "/s) to " + path;
+                + "/s" + (fromPeers >= 0 ? ", " + fromPeers + " bytes of blocks from peers" : "") + ") to " + path;
     }
 
     /**

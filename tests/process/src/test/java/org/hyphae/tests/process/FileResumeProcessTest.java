@@ -1,0 +1,145 @@
+package org.hyphae.tests.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.hyphae.tests.support.NodeProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A download stopped by SIGKILL continues from the blocks it has: a seeder process adds a file, a
+ * fetcher process starts {@code hyphae:get} and is killed once part of the blocks are on its disk;
+ * restarted on the same data directory, the same {@code hyphae:get} fetches only the rest from the
+ * seeder, and the bytes written out are the file's.
+ */
+class FileResumeProcessTest {
+
+    private static final int SIZE = 192 << 20;
+    private static final Pattern FROM_PEERS = Pattern.compile(", (\\d+) bytes of blocks from peers\\)");
+
+    @TempDir
+    Path work;
+
+    @Test
+    @Timeout(600)
+    void aFetchKilledMidwayResumesFromItsBlocks() throws Exception {
+        Path file = work.resolve("file.bin");
+        String sha = writeRandom(file, SIZE);
+        Path seederData = work.resolve("seeder");
+        Path fetcherData = work.resolve("fetcher");
+        try (NodeProcess seeder = start(seederData)) {
+            String seederAddr = address(seeder);
+            String added = seeder.command("hyphae:add " + file, l -> l.contains("bafy"), 300);
+            String cid = added.substring(added.indexOf("bafy")).trim().split("\\s+")[0];
+
+            Path out = work.resolve("out.bin");
+            long before;
+            try (NodeProcess fetcher = start(fetcherData)) {
+                address(fetcher);
+                fetcher.command("hyphae:connect " + seederAddr, l -> l.contains("connected"), 60);
+                fetcher.stdin().write("hyphae:get " + cid + " " + out + "\n");
+                fetcher.stdin().flush();
+                // Killed once a quarter of the file is on disk (the blocks are files under blocks/).
+                Path blocks = fetcherData.resolve("blocks");
+                long deadline = System.nanoTime() + 300_000_000_000L;
+                while (blockBytes(blocks) < SIZE / 4) {
+                    assertTrue(System.nanoTime() < deadline, "the fetch did not start:\n" + fetcher.output());
+                    Thread.sleep(5);
+                }
+                fetcher.process().destroyForcibly().waitFor();
+                before = blockBytes(blocks);
+            }
+            assertFalse(Files.exists(out), "the fetch finished before the kill: make the file bigger");
+            assertTrue(before < SIZE, "killed midway: " + before + " of " + SIZE + " bytes stored");
+
+            try (NodeProcess fetcher = start(fetcherData)) {
+                address(fetcher);
+                fetcher.command("hyphae:connect " + seederAddr, l -> l.contains("connected"), 60);
+                String got = fetcher.command("hyphae:get " + cid + " " + out, l -> l.contains("got " + cid), 300);
+                Matcher m = FROM_PEERS.matcher(got);
+                assertTrue(m.find(), got);
+                long fromPeers = Long.parseLong(m.group(1));
+                // What was stored before the kill (less a block or two the kill may have torn) is
+                // not fetched again.
+                assertTrue(fromPeers <= SIZE - before + (2L << 20), "fetched again " + fromPeers + " bytes, had " + before
+                        + " of " + SIZE + ": " + got);
+                assertTrue(fromPeers > 0, got);
+                System.out.printf("resume: %d of %d bytes stored when killed; %d fetched after the restart: %s%n", before, SIZE,
+                        fromPeers, got);
+                assertEquals(sha, sha256(out), "the bytes written out are the file's");
+                fetcher.terminate(60);
+            }
+            seeder.terminate(60);
+        }
+    }
+
+    private NodeProcess start(Path data) throws IOException {
+        return NodeProcess.start(work, "--port", "0", "--listen", "127.0.0.1", "--data", data.toString());
+    }
+
+    private static String address(NodeProcess node) throws InterruptedException {
+        String line = node.awaitLine(l -> l.contains("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"), 300);
+        node.awaitLine(l -> l.startsWith("Node ready in"), 300);
+        return line.substring(line.indexOf("/ip4/")).trim().split("\\s+")[0];
+    }
+
+    private static long blockBytes(Path blocks) throws IOException {
+        if (!Files.isDirectory(blocks)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(blocks)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException gone) {
+                    return 0; // a temporary file renamed meanwhile
+                }
+            }).sum();
+        }
+    }
+
+    private static String writeRandom(Path file, int size) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        SplittableRandom random = new SplittableRandom(7);
+        byte[] buf = new byte[1 << 20];
+        try (OutputStream o = Files.newOutputStream(file)) {
+            for (int done = 0; done < size; done += buf.length) {
+                for (int i = 0; i < buf.length; i += 8) {
+                    long r = random.nextLong();
+                    for (int k = 0; k < 8; k++) {
+                        buf[i + k] = (byte) (r >>> (8 * k));
+                    }
+                }
+                o.write(buf);
+                md.update(buf);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static String sha256(Path file) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0;) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}
