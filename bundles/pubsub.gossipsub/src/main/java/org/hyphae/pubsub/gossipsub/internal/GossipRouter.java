@@ -375,6 +375,13 @@ public final class GossipRouter implements PubSub, AutoCloseable {
         return peers.snapshot(topic);
     }
 
+    /** Identify described a peer: open the pubsub stream now if it speaks pubsub. Does not block. */
+    public void peerIdentified(PeerId peer) {
+        if (!closed) {
+            execute(() -> streams.peerIdentified(peer, now()));
+        }
+    }
+
     // =============================================================================== inbound
 
     /** Takes an inbound pubsub stream (the ProtocolHandler entry point). Does not block. */

@@ -155,25 +155,44 @@ final class PeerStreams {
             return;
         }
         for (Connection c : h.connections()) {
-            PeerId pid = c.remotePeer();
-            RouterPeer p = peers.get(pid);
-            if (p != null && (p.active() || p.opening)) {
-                continue;
-            }
-            Optional<PeerInfo> info = h.peerInfo(pid);
-            if (info.isPresent() && Collections.disjoint(info.get().protocols(), GossipRouter.PROTOCOLS)) {
-                continue; // identify says it speaks no pubsub
-            }
-            if (p != null && now < p.retryAt
-                    && !(info.isPresent() && !info.get().protocols().equals(p.protocolsWhenRefused))) {
-                continue;
-            }
-            RouterPeer q = peers.getOrCreate(pid);
-            if (q.connection == null) {
-                attachConnection(q, c);
-            }
-            openOutbound(q, c);
+            consider(h, c, now);
         }
+    }
+
+    /**
+     * Opens a stream to a peer that identify has just described, if it speaks pubsub and has none
+     * yet: at once rather than at the next heartbeat.
+     */
+    void peerIdentified(PeerId peer, long now) {
+        Host h = host.get();
+        if (h == null) {
+            return;
+        }
+        List<Connection> connections = h.connections(peer);
+        if (!connections.isEmpty()) {
+            consider(h, connections.get(0), now);
+        }
+    }
+
+    private void consider(Host h, Connection c, long now) {
+        PeerId pid = c.remotePeer();
+        RouterPeer p = peers.get(pid);
+        if (p != null && (p.active() || p.opening)) {
+            return;
+        }
+        Optional<PeerInfo> info = h.peerInfo(pid);
+        if (info.isPresent() && Collections.disjoint(info.get().protocols(), GossipRouter.PROTOCOLS)) {
+            return; // identify says it speaks no pubsub
+        }
+        if (p != null && now < p.retryAt
+                && !(info.isPresent() && !info.get().protocols().equals(p.protocolsWhenRefused))) {
+            return;
+        }
+        RouterPeer q = peers.getOrCreate(pid);
+        if (q.connection == null) {
+            attachConnection(q, c);
+        }
+        openOutbound(q, c);
     }
 
     private void attachConnection(RouterPeer p, Connection c) {

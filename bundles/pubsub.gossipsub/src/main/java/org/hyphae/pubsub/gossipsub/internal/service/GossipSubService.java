@@ -15,6 +15,8 @@ import org.hyphae.pubsub.Subscription;
 import org.hyphae.pubsub.TopicValidator;
 import org.hyphae.pubsub.gossipsub.internal.GossipRouter;
 import org.hyphae.transport.Host;
+import org.hyphae.transport.ConnectionListener;
+import org.hyphae.transport.PeerInfo;
 import org.hyphae.transport.ProtocolHandler;
 import org.hyphae.transport.Stream;
 import org.osgi.service.component.annotations.Activate;
@@ -32,16 +34,17 @@ import org.osgi.service.metatype.annotations.Designate;
  * DS. The host is a dynamic, greedy, optional reference (read on each use: a host swap does not
  * restart the router, and without a host the node still delivers its own messages locally); topic
  * validators are a dynamic whiteboard keyed by their {@value TopicValidator#TOPIC_PROPERTY}
- * property. A configuration change reconfigures the running router.
+ * property. A configuration change reconfigures the running router. As a connection listener it
+ * opens the pubsub stream to a peer as soon as identify describes it (the heartbeat also looks).
  */
-@Component(service = {PubSub.class, ProtocolHandler.class}, configurationPid = GossipSubService.PID,
+@Component(service = {PubSub.class, ProtocolHandler.class, ConnectionListener.class}, configurationPid = GossipSubService.PID,
         property = {
             ProtocolHandler.PROTOCOL_PROPERTY + "=" + GossipRouter.MESHSUB_12,
             ProtocolHandler.PROTOCOL_PROPERTY + "=" + GossipRouter.MESHSUB_11,
             ProtocolHandler.PROTOCOL_PROPERTY + "=" + GossipRouter.MESHSUB_10,
             ProtocolHandler.PROTOCOL_PROPERTY + "=" + GossipRouter.FLOODSUB})
 @Designate(ocd = GossipSubConfig.class)
-public final class GossipSubService implements PubSub, ProtocolHandler {
+public final class GossipSubService implements PubSub, ProtocolHandler, ConnectionListener {
 
     static final String PID = "org.hyphae.pubsub.gossipsub";
     private static final System.Logger LOG = System.getLogger(GossipSubService.class.getName());
@@ -115,6 +118,14 @@ public final class GossipSubService implements PubSub, ProtocolHandler {
     @Override
     public void handle(Stream stream) {
         router.handleInbound(stream);
+    }
+
+    @Override
+    public void identified(PeerInfo info) {
+        GossipRouter r = router;
+        if (r != null) {
+            r.peerIdentified(info.peer());
+        }
     }
 
     @Override
