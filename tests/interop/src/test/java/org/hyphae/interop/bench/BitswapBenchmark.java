@@ -26,12 +26,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@code hyphae:get}) from 1, 2 and 4 of them over TCP on 127.0.0.1. Measured in the same run:
  * one {@code /perf/1.0.0} stream from a seeder to the fetcher (the transport's single-stream limit)
  * and unmodified Helia 7 fetching the same file from the same seeders. Prints throughput, time, the
- * ratios to both, and the fetching node's peak heap (jstat, sampled every 100 ms).
+ * ratios to both, and the fetching node's peak heap (jstat, sampled every 100 ms). Every fetching node,
+ * Hyphae's and Helia's, first fetches a 32 MiB warm-up file from the same seeders (not measured).
  *
  * <p>Arguments: file size in bytes (default 1 GiB), then optionally the seeder counts (default 1,2,4).
  */
 public final class BitswapBenchmark {
 
+    private static final long WARM_UP_BYTES = 32L << 20;
     private static final Pattern PERF = Pattern.compile("perf-result upload=(\\d+) download=(\\d+) upload_ms=([0-9.]+) total_ms=([0-9.]+)");
 
     private record Node(NodeProcess process, Writer shell, String addr) {
@@ -49,12 +51,18 @@ public final class BitswapBenchmark {
         Path work = Files.createTempDirectory(base, "hyphae-bitswap-bench");
         Path file = work.resolve("file.bin");
         String sha = writeRandom(file, size);
+        // Each fetching node, Hyphae's and Helia's, first fetches another file from the same seeders:
+        // a node that has run for a while has its JIT warm, and a fresh JVM's first seconds would be
+        // measured instead of the exchange (64 MiB took 10 s cold and 3.6 s warm here).
+        Path warmFile = work.resolve("warm.bin");
+        writeRandom(warmFile, WARM_UP_BYTES, 4242);
         System.out.printf("file: %d bytes (%.0f MiB), load average %s%n", size, size / 1048576.0, load());
 
         List<Node> seeders = new ArrayList<>();
         Node fetcher = null;
         try {
             String cid = null;
+            String warmCid = null;
             for (int i = 0; i < seederCount; i++) {
                 Path data = Files.createDirectories(work.resolve("seeder" + i + "/config"));
                 Files.writeString(data.resolve("org.hyphae.host.perf.server.cfg"), "write.size=262144\n");
@@ -68,6 +76,7 @@ public final class BitswapBenchmark {
                     long t0 = System.nanoTime();
                     cid = command(s, "hyphae:add " + file, l -> l.startsWith("bafy") || l.startsWith("bafk"), 3600).trim();
                     System.out.printf("seeder 0 imported in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, cid);
+                    warmCid = command(s, "hyphae:add " + warmFile, l -> l.startsWith("bafy") || l.startsWith("bafk"), 3600).trim();
                 }
             }
 
@@ -91,6 +100,9 @@ public final class BitswapBenchmark {
                 for (int i = 0; i < n; i++) {
                     command(fetcher, "hyphae:connect " + seeders.get(i).addr(), l -> l.startsWith("connected"), 60);
                 }
+                Path warmOut = work.resolve("warm-out" + n + ".bin");
+                command(fetcher, "hyphae:get " + warmCid + " " + warmOut, l -> l.startsWith("got "), 3600);
+                Files.delete(warmOut);
                 HeapSampler heap = new HeapSampler(fetcher.process().process().pid());
                 heap.start();
                 Path out = work.resolve("out" + n + ".bin");
@@ -107,6 +119,7 @@ public final class BitswapBenchmark {
                     throw new IllegalStateException("fetched bytes differ from the file");
                 }
                 hyphae[k] = size / seconds;
+                System.out.println("  " + got.trim()); // its bytes from peers over the file's size: duplicates
                 System.out.printf("Hyphae from %d seeder(s): %6.1f s  %6.0f MB/s  (%.0f%% of the transport limit)  peak heap %d MiB%n",
                         n, seconds, hyphae[k] / 1e6, 100 * hyphae[k] / limit, heap.peakKib.get() / 1024);
                 Files.delete(out);
@@ -123,6 +136,9 @@ public final class BitswapBenchmark {
                     for (int i = 0; i < n; i++) {
                         js.call("dial", "addr", seeders.get(i).addr());
                     }
+                    Path warmOut = work.resolve("helia-warm" + n + ".bin");
+                    js.timeout(Duration.ofHours(1)).call("cat", "cid", warmCid, "out", warmOut.toString());
+                    Files.delete(warmOut);
                     Path out = work.resolve("helia" + n + ".bin");
                     JsonNode r = js.timeout(Duration.ofHours(1)).call("cat", "cid", cid, "out", out.toString());
                     if (!sha.equals(r.get("sha256").asText())) {
@@ -199,8 +215,12 @@ public final class BitswapBenchmark {
     }
 
     private static String writeRandom(Path file, long size) throws Exception {
+        return writeRandom(file, size, 42);
+    }
+
+    private static String writeRandom(Path file, long size, long seed) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        SplittableRandom r = new SplittableRandom(42);
+        SplittableRandom r = new SplittableRandom(seed);
         byte[] buf = new byte[1 << 20];
         try (OutputStream out = Files.newOutputStream(file)) {
             for (long done = 0; done < size; done += buf.length) {
