@@ -161,6 +161,15 @@ final class Chain {
         return headWeight;
     }
 
+    /** The total weight of the chain ending in a stored block, or 0 if it is unknown. */
+    long weightOf(Hash h) {
+        try {
+            return store.info(h).map(ChainStore.Info::weight).orElse(0L);
+        } catch (StorageException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     SignatureVerifier signatures() {
         return signatures;
     }
