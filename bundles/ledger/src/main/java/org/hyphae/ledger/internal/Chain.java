@@ -76,6 +76,7 @@ final class Chain {
         }
     });
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<Hash> onStored = h -> { };
     private final Block genesis;
     private volatile BlockHeader head;
     private volatile Hash headHash;
@@ -139,6 +140,14 @@ final class Chain {
 
     void addListener(Listener l) {
         listeners.add(l);
+    }
+
+    /**
+     * Hears of every block newly stored (head, reorg tip or side block), on the importing thread
+     * while it holds the import lock: the hook must only hand work on.
+     */
+    void onStored(java.util.function.Consumer<Hash> hook) {
+        onStored = hook;
     }
 
     ChainSpec spec() {
@@ -417,6 +426,14 @@ final class Chain {
      * @throws StorageException if the store failed; nothing was acknowledged
      */
     synchronized Outcome importBlock(Block block) throws InvalidBlockException, StorageException {
+        Outcome o = importUnhooked(block);
+        if (o == Outcome.HEAD || o == Outcome.REORG || o == Outcome.SIDE) {
+            onStored.accept(block.hash());
+        }
+        return o;
+    }
+
+    private Outcome importUnhooked(Block block) throws InvalidBlockException, StorageException {
         BlockHeader header = block.header();
         Hash hash = header.hash();
         if (store.info(hash).isPresent()) {
