@@ -416,7 +416,7 @@ public final class LedgerNode implements Ledger, AutoCloseable {
             if (!segment.engine().equals(missingEngine)) {
                 LOG.log(System.Logger.Level.WARNING, "ledger: chain " + spec.chainId() + " stops at height " + head.height()
                         + ": the consensus engine \"" + segment.engine() + "\" that rules from height " + segment.fromHeight()
-                        + " is not installed; drop the bundle org.hyphae.consensus." + segment.engine() + " into deploy/");
+                        + " is not installed; drop the bundle " + LedgerStatus.engineBundle(segment.engine()) + " into deploy/");
             }
             missingEngine = segment.engine();
             return;
