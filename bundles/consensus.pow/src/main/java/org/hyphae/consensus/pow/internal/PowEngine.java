@@ -182,30 +182,30 @@ public final class PowEngine implements ConsensusEngine {
     /**
      * Tries nonces {@code start, start+1, ...} against a target.
      *
-     * @param prefix a digest holding everything but the nonce (cloned, never changed)
+     * @param headerDigest {@link PowSeal#headerDigest} of the block being mined
      * @param target the 32-byte target
      * @param start the first nonce
      * @param count how many to try
      * @return the first nonce that meets the target, if any
      */
-    static OptionalLong search(MessageDigest prefix, byte[] target, long start, long count) {
-        byte[] nonce = new byte[8];
+    static OptionalLong search(byte[] headerDigest, byte[] target, long start, long count) {
+        MessageDigest md = PowSeal.sha256();
+        byte[] in = java.util.Arrays.copyOf(headerDigest, 40);
         byte[] out = new byte[32];
         try {
             for (long i = 0; i < count; i++) {
                 long n = start + i;
-                for (int b = 7; b >= 0; b--) {
-                    nonce[b] = (byte) (n >>> (8 * (7 - b)));
+                for (int b = 0; b < 8; b++) {
+                    in[39 - b] = (byte) (n >>> (8 * b));
                 }
-                MessageDigest md = (MessageDigest) prefix.clone();
-                md.update(nonce);
+                md.update(in);
                 md.digest(out, 0, 32);
                 if (Arrays.compareUnsigned(out, target) <= 0) {
                     return OptionalLong.of(n);
                 }
             }
-        } catch (CloneNotSupportedException | java.security.DigestException e) {
-            throw new IllegalStateException("the JDK's SHA-256 cannot be cloned: " + e, e);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("SHA-256 into a 32-byte buffer failed: " + e, e);
         }
         return OptionalLong.empty();
     }
@@ -219,10 +219,10 @@ public final class PowEngine implements ConsensusEngine {
      */
     public static Block mine(Block unsealed, BigInteger target) {
         byte[] t = Targets.toBytes(target);
-        MessageDigest prefix = PowSeal.prefix(unsealed.header(), t);
+        byte[] digest = PowSeal.headerDigest(unsealed.header(), t);
         long start = 0;
         while (true) {
-            OptionalLong n = search(prefix, t, start, 1 << 16);
+            OptionalLong n = search(digest, t, start, 1 << 16);
             if (n.isPresent()) {
                 return new Block(unsealed.header().withSeal(new PowSeal(t, n.getAsLong()).encode()), unsealed.transactions());
             }

@@ -11,9 +11,11 @@ import org.hyphae.ledger.BlockHeader;
 
 /**
  * A proof-of-work seal: {@code u8 version, 32-byte target (big-endian), u64 nonce}. The work hash
- * is SHA-256 of the domain tag {@code hyphae/pow/v1}, the header without its seal, the target and
- * the nonce; it must be at most the target. The target is in the seal so that a header says what it
- * claims (the engine checks it against the retarget rule).
+ * is {@code SHA-256(d || nonce)} with {@code d = SHA-256("hyphae/pow/v1" || header without its
+ * seal || target)}; it must be at most the target. Hashing the header once per template leaves 40
+ * bytes per nonce, one SHA-256 block, so a miner's rate is the machine's raw SHA-256 rate. The
+ * target is in the seal so that a header says what it claims (the engine checks it against the
+ * retarget rule).
  *
  * @param target the target the block was mined against, 32 bytes
  * @param nonce the nonce that meets it
@@ -62,21 +64,19 @@ record PowSeal(byte[] target, long nonce) {
         return new PowSeal(t, in.getLong());
     }
 
-    /**
-     * A digest that has taken in everything the work hash covers but the nonce, to be cloned per
-     * attempt: the header's bytes are hashed once per template, not once per nonce.
-     */
-    static MessageDigest prefix(BlockHeader header, byte[] target) {
+    /** The per-template part of the work hash: the header (all but the seal) and the target. */
+    static byte[] headerDigest(BlockHeader header, byte[] target) {
         MessageDigest md = sha256();
         md.update(DOMAIN);
         md.update(header.unsealedBytes());
         md.update(target);
-        return md;
+        return md.digest();
     }
 
     /** The work hash of a sealed header. */
     static byte[] workHash(BlockHeader header, PowSeal seal) {
-        MessageDigest md = prefix(header, seal.target);
+        MessageDigest md = sha256();
+        md.update(headerDigest(header, seal.target));
         md.update(ByteBuffer.allocate(8).putLong(seal.nonce).array());
         return md.digest();
     }

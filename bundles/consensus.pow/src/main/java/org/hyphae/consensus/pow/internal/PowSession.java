@@ -1,7 +1,6 @@
 package org.hyphae.consensus.pow.internal;
 
 import java.math.BigInteger;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -32,7 +31,7 @@ final class PowSession implements EngineSession {
     private static final int BATCH = 4096;
 
     /** What the miners work on. */
-    private record Template(BlockHeader parent, Block unsealed, byte[] target, MessageDigest prefix, long madeAt) {
+    private record Template(BlockHeader parent, Block unsealed, byte[] target, byte[] headerDigest, long madeAt) {
     }
 
     private final PowEngine engine;
@@ -94,7 +93,7 @@ final class PowSession implements EngineSession {
             long time = Math.max(System.currentTimeMillis(), head.time() + 1);
             Block unsealed = context.assemble(head, time);
             byte[] t = Targets.toBytes(target);
-            template.set(new Template(head, unsealed, t, PowSeal.prefix(unsealed.header(), t), System.currentTimeMillis()));
+            template.set(new Template(head, unsealed, t, PowSeal.headerDigest(unsealed.header(), t), System.currentTimeMillis()));
         } catch (InvalidBlockException | IllegalStateException e) {
             LOG.log(System.Logger.Level.DEBUG, "pow: no template on #" + head.height() + ": " + e.getMessage());
             return;
@@ -138,7 +137,7 @@ final class PowSession implements EngineSession {
                 // Threads start far apart so their ranges never meet within one template.
                 nonce = ((long) index << 48) ^ (ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFFL) << 8;
             }
-            OptionalLong found = PowEngine.search(t.prefix(), t.target(), nonce, BATCH);
+            OptionalLong found = PowEngine.search(t.headerDigest(), t.target(), nonce, BATCH);
             hashes.addAndGet(BATCH);
             nonce += BATCH;
             if (found.isPresent() && template.compareAndSet(t, null)) {
