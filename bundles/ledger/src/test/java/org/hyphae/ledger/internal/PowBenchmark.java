@@ -33,8 +33,8 @@ public final class PowBenchmark {
         for (int i = 0; i < userCount; i++) {
             users.add(TestIdentity.fromSeedByte(1 + i));
         }
-        // Easy work (16 hashes a block): the figures are the ledger's, not the mining's.
-        spec = PowNetworkTest.spec("pow-bench", users, 16);
+        // Easy work (16 hashes a block, no retarget): the figures are the ledger's, not the mining's.
+        spec = PowNetworkTest.spec("pow-bench", users, 16, 1_000_000);
     }
 
     private Chain chain() throws Exception {

@@ -26,6 +26,11 @@ class PowNetworkTest {
      * to four times the work: the work of a branch grows with its length.
      */
     static ChainSpec spec(String id, List<TestIdentity> users, long difficulty) {
+        return spec(id, users, difficulty, 5);
+    }
+
+    /** A pow chain with a given retarget window (a window longer than the chain keeps the initial difficulty). */
+    static ChainSpec spec(String id, List<TestIdentity> users, long difficulty, long window) {
         Properties p = new Properties();
         p.setProperty("chain.id", id);
         p.setProperty("genesis.time", String.valueOf(System.currentTimeMillis() - 60_000));
@@ -35,7 +40,7 @@ class PowNetworkTest {
         p.setProperty("consensus.1.engine", "pow");
         p.setProperty("consensus.1.difficulty", String.valueOf(difficulty));
         p.setProperty("consensus.1.blockTime", "60000");
-        p.setProperty("consensus.1.window", "5");
+        p.setProperty("consensus.1.window", String.valueOf(window));
         return ChainSpec.parse(p, users.get(0).peerId());
     }
 
