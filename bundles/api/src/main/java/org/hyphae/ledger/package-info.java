@@ -7,7 +7,7 @@
  * services.
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package org.hyphae.ledger;
 
 import org.osgi.annotation.bundle.Export;

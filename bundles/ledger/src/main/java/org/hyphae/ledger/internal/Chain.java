@@ -76,6 +76,7 @@ final class Chain {
         }
     });
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<Hash> onStored = h -> { };
     private final Block genesis;
     private volatile BlockHeader head;
     private volatile Hash headHash;
@@ -141,6 +142,14 @@ final class Chain {
         listeners.add(l);
     }
 
+    /**
+     * Hears of every block newly stored (head, reorg tip or side block), on the importing thread
+     * while it holds the import lock: the hook must only hand work on.
+     */
+    void onStored(java.util.function.Consumer<Hash> hook) {
+        onStored = hook;
+    }
+
     ChainSpec spec() {
         return spec;
     }
@@ -159,6 +168,15 @@ final class Chain {
 
     long headWeight() {
         return headWeight;
+    }
+
+    /** The total weight of the chain ending in a stored block, or 0 if it is unknown. */
+    long weightOf(Hash h) {
+        try {
+            return store.info(h).map(ChainStore.Info::weight).orElse(0L);
+        } catch (StorageException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     SignatureVerifier signatures() {
@@ -408,6 +426,14 @@ final class Chain {
      * @throws StorageException if the store failed; nothing was acknowledged
      */
     synchronized Outcome importBlock(Block block) throws InvalidBlockException, StorageException {
+        Outcome o = importUnhooked(block);
+        if (o == Outcome.HEAD || o == Outcome.REORG || o == Outcome.SIDE) {
+            onStored.accept(block.hash());
+        }
+        return o;
+    }
+
+    private Outcome importUnhooked(Block block) throws InvalidBlockException, StorageException {
         BlockHeader header = block.header();
         Hash hash = header.hash();
         if (store.info(hash).isPresent()) {

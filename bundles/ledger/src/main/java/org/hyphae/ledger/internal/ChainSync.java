@@ -58,6 +58,7 @@ final class ChainSync {
     private final Map<PeerId, SyncMessage.Status> statuses = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile long blocksImported;
+    private String lastMissingEngine;
 
     ChainSync(Chain chain, Supplier<Host> host, PeerPenalties penalties, ScheduledExecutorService thread, ExecutorService serving) {
         this.chain = chain;
@@ -292,8 +293,11 @@ final class ChainSync {
             while (!batch.isEmpty() && headers.size() < MAX_HEADERS_PER_ROUND) {
                 for (BlockHeader h : batch) {
                     if (chain.verifyHeader(parent, h, pending).isEmpty()) {
-                        LOG.log(System.Logger.Level.WARNING, "ledger sync: stops at height " + h.height() + ": engine \""
-                                + chain.spec().engineAt(h.height()).engine() + "\" is not installed");
+                        String engine = chain.spec().engineAt(h.height()).engine();
+                        // Said once per wait, not every round: the ledger's own warning names the bundle.
+                        LOG.log(engine.equals(lastMissingEngine) ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                                "ledger sync: stops at height " + h.height() + ": engine \"" + engine + "\" is not installed");
+                        lastMissingEngine = engine;
                         engineMissing = true;
                         break;
                     }
@@ -305,6 +309,9 @@ final class ChainSync {
                     break;
                 }
                 batch = headers(source, parent.height() + 1, SyncMessage.MAX_HEADERS);
+            }
+            if (!engineMissing) {
+                lastMissingEngine = null;
             }
             bodiesAndImport(source, headers);
         } catch (InvalidBlockException e) {

@@ -53,6 +53,10 @@ public final class LedgerNode implements Ledger, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LedgerNode.class.getName());
     /** At most this many pending transactions are published again per sync interval. */
     private static final int REBROADCAST_PER_ROUND = 256;
+    /** Blocks kept while their parent is unknown: overall, per sending peer, and for how long. */
+    private static final int ORPHANS = 512;
+    private static final int ORPHANS_PER_PEER = 64;
+    private static final long ORPHAN_TTL_MS = 120_000;
 
     /**
      * Tunables.
@@ -83,6 +87,7 @@ public final class LedgerNode implements Ledger, AutoCloseable {
     private final Mempool mempool;
     private final ChainSync sync;
     private final PeerPenalties penalties;
+    private final OrphanPool orphans;
     private final ExecutorService importer;
     private final ExecutorService verifiers;
     private final ScheduledExecutorService syncThread;
@@ -128,7 +133,17 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         this.sync = new ChainSync(chain, host, penalties, syncThread, serving);
         this.txTopic = "/hyphae/chain/" + spec.chainId() + "/tx/1";
         this.blockTopic = "/hyphae/chain/" + spec.chainId() + "/block/1";
+        this.orphans = new OrphanPool(ORPHANS, ORPHANS_PER_PEER, ORPHAN_TTL_MS, System::currentTimeMillis);
         chain.addListener(this::onHead);
+        chain.onStored(hash -> {
+            if (orphans.hasChildren(hash) && !closed) {
+                try {
+                    importer.execute(() -> connectOrphans(hash));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // Closing: the orphans go with the pool.
+                }
+            }
+        });
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -302,8 +317,7 @@ public final class LedgerNode implements Ledger, AutoCloseable {
                 case SIDE:
                     return ValidationResult.ACCEPT;
                 case UNKNOWN_PARENT:
-                    sync.trigger();
-                    return ValidationResult.IGNORE;
+                    return keepOrphan(block, m.receivedFrom());
                 default:
                     return ValidationResult.IGNORE;
             }
@@ -314,6 +328,53 @@ public final class LedgerNode implements Ledger, AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "ledger: could not import block #" + block.height(), e);
             return ValidationResult.IGNORE;
         }
+    }
+
+    /**
+     * Keeps a block whose parent is unknown (after the checks that need no parent) and asks sync
+     * for the missing history; it is imported when its parent is.
+     */
+    private ValidationResult keepOrphan(Block block, PeerId from) throws InvalidBlockException {
+        chain.verifyBody(block);
+        long now = System.currentTimeMillis();
+        if (block.header().time() > now + settings.maxFutureMillis()) {
+            throw new InvalidBlockException("block #" + block.height() + " " + block.hash().shortHex() + ": time "
+                    + block.header().time() + " is " + (block.header().time() - now) + " ms in the future");
+        }
+        if (block.height() <= chain.finalizedHeight()) {
+            return ValidationResult.IGNORE; // it could never be adopted
+        }
+        orphans.add(block, from);
+        sync.trigger();
+        return ValidationResult.IGNORE;
+    }
+
+    /** Imports the orphans that waited for {@code parent}, and theirs in turn (importer thread). */
+    private void connectOrphans(Hash parent) {
+        java.util.ArrayDeque<Hash> ready = new java.util.ArrayDeque<>();
+        ready.add(parent);
+        while (!ready.isEmpty() && !closed) {
+            for (OrphanPool.Orphan o : orphans.takeChildren(ready.poll())) {
+                Block b = o.block();
+                try {
+                    Chain.Outcome outcome = chain.importBlock(b);
+                    LOG.log(System.Logger.Level.DEBUG, "ledger: orphan block #" + b.height() + " " + b.hash().shortHex() + " connected: " + outcome);
+                    // importBlock's hook queues this block's own children; KNOWN means sync got there first.
+                    if (outcome == Chain.Outcome.KNOWN) {
+                        ready.add(b.hash());
+                    }
+                } catch (InvalidBlockException e) {
+                    penalties.penalize(o.from(), "invalid orphan block: " + e.getMessage());
+                } catch (StorageException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "ledger: could not import orphan block #" + b.height(), e);
+                }
+            }
+        }
+    }
+
+    /** Blocks waiting for their parent (tests, shell). */
+    public int orphanCount() {
+        return orphans.size();
     }
 
     /** Adds a listener of new heads. */
@@ -355,7 +416,7 @@ public final class LedgerNode implements Ledger, AutoCloseable {
             if (!segment.engine().equals(missingEngine)) {
                 LOG.log(System.Logger.Level.WARNING, "ledger: chain " + spec.chainId() + " stops at height " + head.height()
                         + ": the consensus engine \"" + segment.engine() + "\" that rules from height " + segment.fromHeight()
-                        + " is not installed; drop the bundle org.hyphae.consensus." + segment.engine() + " into deploy/");
+                        + " is not installed; drop the bundle " + LedgerStatus.engineBundle(segment.engine()) + " into deploy/");
             }
             missingEngine = segment.engine();
             return;

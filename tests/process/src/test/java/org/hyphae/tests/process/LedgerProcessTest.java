@@ -37,7 +37,7 @@ class LedgerProcessTest {
     private final List<String> addresses = new ArrayList<>();
 
     /** Writes an identity.key (libp2p PrivateKey protobuf: type Ed25519, seed || public key). */
-    private static PeerId writeKey(Path data, int seedByte) throws IOException {
+    static PeerId writeKey(Path data, int seedByte) throws IOException {
         byte[] seed = new byte[32];
         java.util.Arrays.fill(seed, (byte) seedByte);
         byte[] pub = new Ed25519PrivateKeyParameters(seed, 0).generatePublicKey().getEncoded();
@@ -59,13 +59,13 @@ class LedgerProcessTest {
         return NodeProcess.start(work, "--port", "0", "--data", work.resolve("n" + i).toString());
     }
 
-    private static void send(NodeProcess node, String line) throws IOException {
+    static void send(NodeProcess node, String line) throws IOException {
         Writer w = node.stdin();
         w.write(line + "\n");
         w.flush();
     }
 
-    private static String address(NodeProcess node) throws InterruptedException {
+    static String address(NodeProcess node) throws InterruptedException {
         // The TCP address (the node also prints its WebSocket one, .../ws/p2p/...).
         String line = node.awaitLine(l -> l.contains("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"), 900);
         String printed = line.substring(line.indexOf("/ip4/")).trim().split("\\s+")[0];
@@ -75,7 +75,7 @@ class LedgerProcessTest {
     }
 
     /** The latest head height the node printed for hyphae:chain. */
-    private static long height(NodeProcess node) throws Exception {
+    static long height(NodeProcess node) throws Exception {
         String marker = "head       #";
         String[] lines = node.output().split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {

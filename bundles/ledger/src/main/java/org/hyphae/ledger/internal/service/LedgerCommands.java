@@ -45,7 +45,9 @@ public final class LedgerCommands {
                 + "head       #" + h.height() + " " + h.hash() + "\n"
                 + "time       " + java.time.Instant.ofEpochMilli(h.time()) + "\n"
                 + "proposer   " + h.proposer().map(PeerId::toString).orElse("-") + "\n"
-                + "engine     " + s.engine() + (s.engineAvailable() ? "" : "  (NOT INSTALLED: the node does not produce or import beyond the head)") + "\n"
+                + "engine     " + s.engine() + " (from #" + ledger.chainSpec().engineAt(h.height() + 1).fromHeight() + ")"
+                + s.missingBundle().map(b -> "  NOT INSTALLED: the node stops at #" + h.height() + " until the bundle " + b
+                        + " is dropped into deploy/").orElse("") + "\n"
                 + "mempool    " + s.pendingTransactions() + " pending\n"
                 + "peers      " + s.peersInSync() + " of " + s.peers() + " in sync"
                 + s.bestPeerHeight().map(b -> ", best peer height " + b).orElse("") + "\n";

@@ -148,9 +148,20 @@ public final class LedgerService implements Ledger {
                 props(TopicValidator.TOPIC_PROPERTY, n.blockTopic())));
         registrations.add(context.registerService(ProtocolHandler.class, (ProtocolHandler) n::handleSync,
                 props(ProtocolHandler.PROTOCOL_PROPERTY, LedgerNode.syncProtocol())));
-        n.start();
         LOG.log(System.Logger.Level.INFO, "ledger: chain " + spec.chainId() + " from " + file + ", genesis "
                 + n.status().genesis().shortHex() + ", head #" + n.height());
+    }
+
+    /**
+     * Starts the node once SCR has bound the references it calls back (the engines above all):
+     * started from the constructor it found no engine and warned that the first one was missing.
+     */
+    @Activate
+    void start() {
+        LedgerNode n = node;
+        if (n != null) {
+            n.start();
+        }
     }
 
     private static Dictionary<String, Object> props(String key, String value) {
