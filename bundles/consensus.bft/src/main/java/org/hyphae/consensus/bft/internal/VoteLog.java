@@ -21,9 +21,9 @@ import org.hyphae.ledger.Hash;
  * different block for the same step, and it resumes its round and lock.
  *
  * <p>File format: fixed records of {@code u64 height, u32 round, u8 type, 32-byte block id, u32
- * CRC-32 of the preceding bytes}. A torn or corrupt tail (a crash in the middle of a write) ends
- * the log at the last whole record and is cut off; since the vote was not sent before its record
- * was whole, nothing signed is forgotten.
+ * CRC-32 of the preceding bytes}. A torn or corrupt last record (a crash in the middle of a write)
+ * is cut off; since the vote was not sent before its record was whole, nothing signed is
+ * forgotten. Damage before the last record fails the open: the validator then does not sign.
  */
 final class VoteLog implements AutoCloseable {
 
@@ -75,6 +75,11 @@ final class VoteLog implements AutoCloseable {
             buf.get(id);
             signed.put(new Key(h, r, type), Hash.of(id));
             pos += RECORD;
+        }
+        if (size - pos > RECORD) {
+            throw new IOException("bft: vote log " + file + " is corrupt at byte " + pos + " of " + size
+                    + " with whole records after it; refusing to sign with a log that may have lost votes"
+                    + " (move the file away to start afresh, at the risk of signing twice)");
         }
         if (pos != size) {
             LOG.log(System.Logger.Level.WARNING, "bft: vote log " + file + " has a torn or corrupt tail at byte " + pos + " of " + size

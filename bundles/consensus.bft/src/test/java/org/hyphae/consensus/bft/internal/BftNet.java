@@ -123,6 +123,20 @@ final class BftNet implements AutoCloseable {
         return p;
     }
 
+    /** A scripted peer: only a GossipSub router on the network, publishing what a test tells it. */
+    GossipRouter scripted(TestIdentity id) {
+        MemoryNode host = net.node(id);
+        GossipRouter router = new GossipRouter(() -> host, id, RouterParams.defaults().withHeartbeatInterval(Duration.ofMillis(200)),
+                ScoreParams.defaults(), topic -> List.of(), System::nanoTime).start();
+        for (String p : GossipRouter.PROTOCOLS) {
+            host.handle(p, router::handleInbound);
+        }
+        scriptedHosts.add(host);
+        return router;
+    }
+
+    final List<MemoryNode> scriptedHosts = new ArrayList<>();
+
     void connectAll() {
         for (int i = 0; i < peers.size(); i++) {
             for (int j = i + 1; j < peers.size(); j++) {
