@@ -132,7 +132,8 @@ final class BftSession implements EngineSession {
     @Override
     public void onHead(BlockHeader head) {
         ctx.scheduler().execute(() -> {
-            if (!closed && head.height() + 1 > height) {
+            // A new height, or (before this segment's first final block) another block at the parent's height.
+            if (!closed && (head.height() + 1 > height || (head.height() + 1 == height && !head.hash().equals(parent.hash())))) {
                 enterHeight(head);
             }
         });

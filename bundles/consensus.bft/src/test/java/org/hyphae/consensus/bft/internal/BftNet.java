@@ -114,7 +114,9 @@ final class BftNet implements AutoCloseable {
             host.handle(p, router::handleInbound);
         }
         BftEngine engine = new BftEngine(dir.resolve(id.peerId().toString()), equivocate);
-        LedgerNode ledger = new LedgerNode(spec, store, id, () -> host, router, n -> "bft".equals(n) ? engine : null, settings());
+        org.hyphae.consensus.poa.internal.CliqueEngine poa = new org.hyphae.consensus.poa.internal.CliqueEngine();
+        LedgerNode ledger = new LedgerNode(spec, store, id, () -> host, router,
+                n -> "bft".equals(n) ? engine : "poa".equals(n) ? poa : null, settings());
         validators.put(ledger.transactionTopic(), List.of(ledger.transactionValidator()));
         validators.put(ledger.blockTopic(), List.of(ledger.blockValidator()));
         host.handle(LedgerNode.syncProtocol(), ledger::handleSync);

@@ -116,6 +116,51 @@ class BftNetworkTest {
         }
     }
 
+    @Test
+    @Timeout(180)
+    void aLiveNetworkMovesFromPoaToBftWhileTransactionsFlow() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("chain.id", "poa-to-bft");
+        p.setProperty("genesis.time", String.valueOf(System.currentTimeMillis() - 60_000));
+        for (TestIdentity u : USERS) {
+            p.setProperty("balance." + u.peerId(), "1000000");
+        }
+        String ids = String.join(",", VALIDATORS.stream().map(v -> v.peerId().toString()).toList());
+        p.setProperty("consensus.1.engine", "poa");
+        p.setProperty("consensus.1.period", "150");
+        p.setProperty("consensus.1.wiggle", "150");
+        p.setProperty("consensus.1.signers", ids);
+        p.setProperty("consensus.12.engine", "bft");
+        p.setProperty("consensus.12.validators", ids);
+        p.setProperty("consensus.12.period", "100");
+        p.setProperty("consensus.12.timeout-propose", "600");
+        ChainSpec spec = ChainSpec.parse(p, VALIDATORS.get(0).peerId());
+        try (BftNet net = new BftNet(dir)) {
+            for (TestIdentity v : VALIDATORS) {
+                net.add(v, spec);
+            }
+            net.connectAll();
+            net.peers.forEach(x -> x.ledger.start());
+            int sent = 0;
+            long until = System.currentTimeMillis() + 60_000;
+            while (net.minHeight() < 22 && System.currentTimeMillis() < until) {
+                BftNet.transfer(net.peers.get(sent % 4), spec, USERS.get(sent % 2), sent / 2, USERS.get((sent + 1) % 2).peerId(), 3);
+                sent++;
+                Thread.sleep(40);
+            }
+            int total = sent;
+            BftNet.await("all " + total + " transfers applied everywhere", 60_000, () -> net.peers.stream().allMatch(x ->
+                    x.ledger.account(USERS.get(0).peerId()).nonce() + x.ledger.account(USERS.get(1).peerId()).nonce() == total));
+            BftNet.await("bft blocks after the handover", 60_000, () -> net.minHeight() >= 22);
+            BftNet.checkInvariants(net.peers, net.minHeight(), spec.totalSupply());
+            for (long h = 12; h <= net.minHeight(); h++) {
+                BftSeal seal = BftSeal.decode(net.peers.get(0).ledger.block(h).orElseThrow().header().seal());
+                assertTrue(seal.commits().size() >= 3, "block #" + h + " is certified by bft");
+            }
+            assertTrue(total > 50, "transactions flowed across the handover: " + total);
+        }
+    }
+
     static int round(BftNet.Peer p) {
         String st = p.session().status();
         int i = st.indexOf("round ");
