@@ -163,10 +163,6 @@ final class BftSession implements EngineSession {
         return n == null ? 0 : n.get();
     }
 
-    String dropReason(PeerId from) {
-        return dropReasons.get(from);
-    }
-
     private void receive(PeerId from, BftMessage m) {
         if (closed || set == null) {
             return;
