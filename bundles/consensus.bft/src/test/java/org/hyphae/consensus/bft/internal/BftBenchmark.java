@@ -23,7 +23,7 @@ import org.hyphae.transport.testkit.TestIdentity;
  * period.
  *
  * <p>Arguments: seconds of load (default 30), senders (default 2000), block period ms (default
- * 200). Not a test: run it as a main class (see benchmarks/README.md).
+ * 200), submissions in flight (default 1). Not a test: run it as a main class (see benchmarks/README.md).
  */
 public final class BftBenchmark {
 
@@ -31,6 +31,7 @@ public final class BftBenchmark {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         int senders = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
         long period = args.length > 2 ? Long.parseLong(args[2]) : 200;
+        int window = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf("machine: %d cores, load average %.1f%n", cores,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -79,10 +80,15 @@ public final class BftBenchmark {
                 return list;
             }).toList();
             long h0 = net.peers.get(0).ledger.height();
+            java.util.concurrent.ScheduledExecutorService progress = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            progress.scheduleAtFixedRate(() -> System.out.println("  " + BftNet.heights(net.peers) + "; pending "
+                    + net.peers.get(0).ledger.status().pendingTransactions()), 5, 5, java.util.concurrent.TimeUnit.SECONDS);
             measuring.set(1);
             long start = System.nanoTime();
             long end = start + seconds * 1_000_000_000L;
             long sent = 0;
+            java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(window);
+            AtomicLong refused = new AtomicLong();
             outer:
             for (int k = 0; k < perSender; k++) {
                 for (int s = 0; s < senders; s++) {
@@ -91,17 +97,24 @@ public final class BftBenchmark {
                     }
                     Transaction t = bySender.get(s).get(k);
                     submitted.put(t.hash(), System.nanoTime());
-                    try {
-                        net.peers.get((s + k) % 4).ledger.submit(t).toCompletableFuture().get();
-                        sent++;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        submitted.remove(t.hash());
-                    }
+                    // Up to `window` submissions in flight (1: each waits for the last, as LedgerBenchmark does).
+                    inFlight.acquire();
+                    net.peers.get((s + k) % 4).ledger.submit(t).whenComplete((r, e) -> {
+                        inFlight.release();
+                        if (e != null) {
+                            submitted.remove(t.hash());
+                            refused.incrementAndGet();
+                        }
+                    });
+                    sent++;
                 }
             }
+            inFlight.acquire(window);
             long sentNanos = System.nanoTime() - start;
+            sent -= refused.get();
             Thread.sleep(5000);
             measuring.set(0);
+            progress.shutdownNow();
             double elapsed = (System.nanoTime() - start) / 1e9;
             long blocks = net.peers.get(0).ledger.height() - h0;
             long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
