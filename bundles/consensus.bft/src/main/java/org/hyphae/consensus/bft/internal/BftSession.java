@@ -86,6 +86,7 @@ final class BftSession implements EngineSession {
     private final Set<Integer> polkaHandled = new HashSet<>();
     private final Set<Integer> prevoteTimerSet = new HashSet<>();
     private final Set<Integer> precommitTimerSet = new HashSet<>();
+    private final Set<Integer> proposalWaits = new HashSet<>();
     private final List<BftMessage> mine = new ArrayList<>();
     private final TreeMap<Long, List<Inbound>> future = new TreeMap<>();
     private int bufferedCount;
@@ -403,6 +404,7 @@ final class BftSession implements EngineSession {
         polkaHandled.clear();
         prevoteTimerSet.clear();
         precommitTimerSet.clear();
+        proposalWaits.clear();
         mine.clear();
         decided = false;
         sealedDecision = null;
@@ -516,6 +518,14 @@ final class BftSession implements EngineSession {
 
     private void onTimeoutPropose(long h, int r) {
         if (!closed && h == height && r == round && step == STEP_PROPOSE && !decided) {
+            ProposalState ps = proposals.get(r);
+            if (ps != null && ps.block != null && validity.containsKey(ps.proposal.blockId())
+                    && validity.get(ps.proposal.blockId()) == null && proposalWaits.add(r)) {
+                // The proposal is here but the ledger is still checking it (a busy node): give it one more
+                // timeout rather than prevote nil on a block that is probably valid.
+                ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), timeout(timeoutPropose, r), TimeUnit.MILLISECONDS);
+                return;
+            }
             prevote(Hash.ZERO);
         }
     }
