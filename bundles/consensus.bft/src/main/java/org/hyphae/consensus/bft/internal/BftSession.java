@@ -1,0 +1,791 @@
+package org.hyphae.consensus.bft.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.hyphae.consensus.EngineContext;
+import org.hyphae.consensus.EngineSession;
+import org.hyphae.identity.PeerId;
+import org.hyphae.ledger.Block;
+import org.hyphae.ledger.BlockHeader;
+import org.hyphae.ledger.Hash;
+import org.hyphae.ledger.InvalidBlockException;
+
+/**
+ * One validator's part in the consensus, after the algorithm of Buchman, Kwon and Milosevic, "The
+ * latest gossip on BFT consensus" (2018): per height, rounds of propose, prevote and precommit. A
+ * validator prevotes a proposal unless it is locked on another block; it locks on a block when it
+ * sees prevotes of more than two thirds of the power for it (a polka) and precommits it; it unlocks
+ * only for a proposal justified by a polka in a later round than its lock. More than two thirds of
+ * precommits decide the block; the round's proposer seals it with their signatures and hands it to
+ * the ledger. Timeouts grow by {@code timeout-delta} per round. State lives on the context's single
+ * scheduler thread; the vote log is written before any signature leaves.
+ */
+final class BftSession implements EngineSession {
+
+    private static final System.Logger LOG = System.getLogger(BftSession.class.getName());
+    /** Heights ahead of ours whose messages are kept for later; further ones are dropped and counted. */
+    static final int FUTURE_HEIGHTS = 2;
+    /** Rounds ahead of ours whose messages are kept; further ones are dropped and counted. */
+    static final int FUTURE_ROUNDS = 64;
+    private static final int MAX_BUFFERED = 1024;
+
+    private static final int STEP_PROPOSE = 0;
+    private static final int STEP_PREVOTE = 1;
+    private static final int STEP_PRECOMMIT = 2;
+    private static final int STEP_COMMIT = 3;
+    private static final String[] STEP_NAMES = {"propose", "prevote", "precommit", "commit"};
+
+    private final BftEngine engine;
+    private final EngineContext ctx;
+    private final VoteLog wal;
+    private final EvidenceLog evidence;
+    private final String chainId;
+    private final PeerId self;
+    private final long period;
+    private final long timeoutPropose;
+    private final long timeoutPrevote;
+    private final long timeoutPrecommit;
+    private final long timeoutDelta;
+    private final long timeoutMax;
+    private final long commitFallback;
+    private final Map<PeerId, AtomicLong> dropped = new ConcurrentHashMap<>();
+    private final Map<PeerId, String> dropReasons = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+    private ScheduledFuture<?> tick;
+
+    // Height state: scheduler thread only.
+    private long height;
+    private BlockHeader parent;
+    private ValidatorSet set;
+    private int round;
+    private int step;
+    private int lockedRound = -1;
+    private Hash lockedId;
+    private int validRound = -1;
+    private Block validBlock;
+    private boolean decided;
+    private Block sealedDecision;
+    private final Map<Integer, RoundVotes> prevotes = new HashMap<>();
+    private final Map<Integer, RoundVotes> precommits = new HashMap<>();
+    private final Map<Integer, ProposalState> proposals = new HashMap<>();
+    private final Map<Hash, Block> blocks = new HashMap<>();
+    private final Map<Hash, Boolean> validity = new HashMap<>();
+    private final Set<Integer> polkaHandled = new HashSet<>();
+    private final Set<Integer> prevoteTimerSet = new HashSet<>();
+    private final Set<Integer> precommitTimerSet = new HashSet<>();
+    private final Set<Integer> proposalWaits = new HashSet<>();
+    private final List<BftMessage> mine = new ArrayList<>();
+    private final TreeMap<Long, List<Inbound>> future = new TreeMap<>();
+    private int bufferedCount;
+    private long lastProgress = System.currentTimeMillis();
+
+    // What describe() shows, written on the scheduler thread.
+    private volatile String status = "starting";
+
+    private record Inbound(PeerId from, BftMessage message) {
+    }
+
+    /** A round's proposal and the parts of its block as they arrive. */
+    private static final class ProposalState {
+        BftMessage.Proposal proposal;
+        final byte[][] parts = new byte[BftMessage.MAX_PARTS][];
+        Block block;
+    }
+
+    BftSession(BftEngine engine, EngineContext ctx, VoteLog wal, EvidenceLog evidence) {
+        this.engine = engine;
+        this.ctx = ctx;
+        this.wal = wal;
+        this.evidence = evidence;
+        this.chainId = ctx.chainId();
+        this.self = ctx.localPeer();
+        var seg = ctx.segment();
+        this.period = BftEngine.param(seg, "period", 1000);
+        this.timeoutPropose = BftEngine.param(seg, "timeout-propose", 1000);
+        this.timeoutPrevote = BftEngine.param(seg, "timeout-prevote", 500);
+        this.timeoutPrecommit = BftEngine.param(seg, "timeout-precommit", 500);
+        this.timeoutDelta = BftEngine.param(seg, "timeout-delta", 500);
+        this.timeoutMax = BftEngine.param(seg, "timeout-max", 10_000);
+        this.commitFallback = BftEngine.param(seg, "commit-fallback", 2000);
+    }
+
+    void start() {
+        long t = Math.max(200, timeoutPropose);
+        tick = ctx.scheduler().scheduleWithFixedDelay(this::regossip, t, t, TimeUnit.MILLISECONDS);
+        ctx.scheduler().execute(() -> enterHeight(ctx.head()));
+    }
+
+    // ---- inputs ----
+
+    @Override
+    public void onHead(BlockHeader head) {
+        ctx.scheduler().execute(() -> {
+            // A new height, or (before this segment's first final block) another block at the parent's height.
+            if (!closed && (head.height() + 1 > height || (head.height() + 1 == height && !head.hash().equals(parent.hash())))) {
+                enterHeight(head);
+            }
+        });
+    }
+
+    @Override
+    public void onMessage(PeerId from, byte[] message) {
+        BftMessage m;
+        try {
+            m = BftMessage.decode(message);
+        } catch (IllegalArgumentException e) {
+            drop(from, "malformed: " + e.getMessage());
+            return;
+        }
+        ctx.scheduler().execute(() -> receive(from, m));
+    }
+
+    private void drop(PeerId from, String why) {
+        dropped.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
+        dropReasons.put(from, why);
+        LOG.log(System.Logger.Level.DEBUG, "bft: dropped a message from " + from + ": " + why);
+    }
+
+    /** How many messages of a sender were dropped (tests, status). */
+    long dropped(PeerId from) {
+        AtomicLong n = dropped.get(from);
+        return n == null ? 0 : n.get();
+    }
+
+    private void receive(PeerId from, BftMessage m) {
+        if (closed || set == null) {
+            return;
+        }
+        if (m instanceof BftMessage.Evidence e) {
+            receiveEvidence(from, e);
+            return;
+        }
+        long h = m.height();
+        if (h < height) {
+            return;
+        }
+        if (h > height + FUTURE_HEIGHTS) {
+            drop(from, "height " + h + " is too far ahead of " + height);
+            return;
+        }
+        if (h > height) {
+            if (bufferedCount >= MAX_BUFFERED) {
+                drop(from, "too many messages buffered for later heights");
+                return;
+            }
+            future.computeIfAbsent(h, k -> new ArrayList<>()).add(new Inbound(from, m));
+            bufferedCount++;
+            return;
+        }
+        dispatch(from, m);
+    }
+
+    private void dispatch(PeerId from, BftMessage m) {
+        if (m.round() > round + FUTURE_ROUNDS) {
+            drop(from, "round " + m.round() + " is too far ahead of " + round);
+            return;
+        }
+        if (m instanceof BftMessage.Vote v) {
+            receiveVote(from, v);
+        } else if (m instanceof BftMessage.Proposal p) {
+            receiveProposal(from, p);
+        } else if (m instanceof BftMessage.Part p) {
+            receivePart(from, p);
+        } else if (m instanceof BftMessage.Evidence e) {
+            receiveEvidence(from, e);
+        }
+    }
+
+    private void receiveVote(PeerId from, BftMessage.Vote v) {
+        int idx = set.indexOf(v.validator());
+        if (idx < 0) {
+            drop(from, "vote by " + v.validator() + ", not a validator at height " + height);
+            return;
+        }
+        if (!ctx.verifySignature(v.validator(), v.signedBytes(chainId), v.signature())) {
+            drop(from, "bad signature on " + v);
+            return;
+        }
+        Map<Integer, RoundVotes> byRound = v.type() == BftMessage.PREVOTE ? prevotes : precommits;
+        BftMessage.Vote prior = byRound.computeIfAbsent(v.round(), k -> new RoundVotes()).add(idx, set.power(idx), v);
+        if (prior != null) {
+            keepEvidence(new BftMessage.Evidence(prior, v), true);
+        }
+        progress();
+    }
+
+    private void receiveProposal(PeerId from, BftMessage.Proposal p) {
+        PeerId expected = set.proposer(p.round());
+        if (!p.proposer().equals(expected) || !from.equals(expected)) {
+            drop(from, p + ": the proposer of round " + p.round() + " is " + expected);
+            return;
+        }
+        if (!ctx.verifySignature(p.proposer(), p.signedBytes(chainId), p.signature())) {
+            drop(from, "bad signature on " + p);
+            return;
+        }
+        ProposalState ps = proposals.computeIfAbsent(p.round(), k -> new ProposalState());
+        if (ps.proposal != null) {
+            return; // the first proposal of a round counts
+        }
+        ps.proposal = p;
+        assemble(ps);
+        progress();
+    }
+
+    private void receivePart(PeerId from, BftMessage.Part part) {
+        if (!from.equals(set.proposer(part.round()))) {
+            drop(from, "a block part for round " + part.round() + " not from its proposer");
+            return;
+        }
+        ProposalState ps = proposals.computeIfAbsent(part.round(), k -> new ProposalState());
+        if (ps.block == null && ps.parts[part.index()] == null) {
+            ps.parts[part.index()] = part.data();
+            assemble(ps);
+            progress();
+        }
+    }
+
+    /** Puts the block together once the proposal and all its parts are here, and starts checking it. */
+    private void assemble(ProposalState ps) {
+        BftMessage.Proposal p = ps.proposal;
+        if (p == null || ps.block != null) {
+            return;
+        }
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (int i = 0; i < p.parts(); i++) {
+            if (ps.parts[i] == null) {
+                return;
+            }
+            all.writeBytes(ps.parts[i]);
+        }
+        byte[] bytes = all.toByteArray();
+        Arrays.fill(ps.parts, null);
+        String where = p.toString();
+        if (!Hash.sha256(bytes).equals(p.partsHash())) {
+            drop(p.proposer(), where + ": its parts do not hash to the signed parts hash");
+            ps.proposal = null;
+            return;
+        }
+        Block b;
+        try {
+            b = Block.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            drop(p.proposer(), where + ": malformed block: " + e.getMessage());
+            return;
+        }
+        Hash id;
+        try {
+            id = BftSeal.blockId(b.header());
+        } catch (IllegalArgumentException e) {
+            drop(p.proposer(), where + ": malformed seal: " + e.getMessage());
+            return;
+        }
+        if (!id.equals(p.blockId())) {
+            drop(p.proposer(), where + ": the block's id is " + id.shortHex());
+            return;
+        }
+        ps.block = b;
+        blocks.putIfAbsent(id, b);
+        check(id, b);
+    }
+
+    /** Checks a proposed block: its header here, its body and roots by the ledger, asynchronously. */
+    private void check(Hash id, Block b) {
+        if (validity.containsKey(id)) {
+            return;
+        }
+        String why = headerProblem(b);
+        if (why != null) {
+            LOG.log(System.Logger.Level.INFO, "bft: proposed block " + id.shortHex() + " at #" + height + " is invalid: " + why);
+            validity.put(id, false);
+            return;
+        }
+        validity.put(id, null);
+        long h = height;
+        ctx.validate(b).whenComplete((v, e) -> ctx.scheduler().execute(() -> {
+            if (closed || height != h) {
+                return;
+            }
+            if (e != null) {
+                LOG.log(System.Logger.Level.INFO, "bft: proposed block " + id.shortHex() + " at #" + h + " is invalid: " + e.getMessage());
+            }
+            validity.put(id, e == null);
+            progress();
+        }));
+    }
+
+    private String headerProblem(Block b) {
+        BlockHeader hd = b.header();
+        if (hd.height() != height || !hd.parent().equals(parent.hash())) {
+            return "it does not extend the head #" + parent.height() + " " + parent.hash().shortHex();
+        }
+        if (hd.proposer().isEmpty() || set.indexOf(hd.proposer().get()) < 0) {
+            return "its proposer is not a validator";
+        }
+        if (hd.time() <= parent.time() || (parent.height() >= BftEngine.firstHeight(ctx.segment()) && hd.time() < parent.time() + period)) {
+            return "its time " + hd.time() + " is too close to its parent's " + parent.time();
+        }
+        if (hd.time() > System.currentTimeMillis() + 2000) {
+            return "its time " + hd.time() + " is in the future";
+        }
+        BftSeal seal = BftSeal.decode(hd.seal());
+        List<ValidatorChange> want = ValidatorChange.requested(set, b.transactions());
+        if (!want.equals(seal.changes())) {
+            return "its seal lists validator changes " + seal.changes() + ", its transactions ask for " + want;
+        }
+        return null;
+    }
+
+    private void receiveEvidence(PeerId from, BftMessage.Evidence e) {
+        BftMessage.Vote a = e.first();
+        BftMessage.Vote b = e.second();
+        if (!ctx.verifySignature(a.validator(), a.signedBytes(chainId), a.signature())
+                || !ctx.verifySignature(b.validator(), b.signedBytes(chainId), b.signature())) {
+            drop(from, "evidence with a bad signature");
+            return;
+        }
+        if (set.indexOf(a.validator()) < 0 && a.height() >= height) {
+            drop(from, "evidence against " + a.validator() + ", not a validator");
+            return;
+        }
+        keepEvidence(e, false);
+    }
+
+    private void keepEvidence(BftMessage.Evidence e, boolean seenHere) {
+        try {
+            if (evidence.add(e)) {
+                LOG.log(System.Logger.Level.WARNING, "bft: double signing " + (seenHere ? "seen" : "reported") + ": " + e);
+                ctx.broadcast(e.canonical().encode());
+            }
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.ERROR, "bft: could not keep evidence " + e + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    List<BftMessage.Evidence> evidence() {
+        return evidence.all();
+    }
+
+    // ---- the algorithm ----
+
+    private void enterHeight(BlockHeader head) {
+        if (closed) {
+            return;
+        }
+        ValidatorSet s;
+        try {
+            s = engine.validatorsAfter(ctx, head);
+        } catch (InvalidBlockException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "bft: no validator set after #" + head.height() + ": " + e.getMessage());
+            set = null;
+            return;
+        }
+        height = head.height() + 1;
+        parent = head;
+        set = s;
+        prevotes.clear();
+        precommits.clear();
+        proposals.clear();
+        blocks.clear();
+        validity.clear();
+        polkaHandled.clear();
+        prevoteTimerSet.clear();
+        precommitTimerSet.clear();
+        proposalWaits.clear();
+        mine.clear();
+        decided = false;
+        sealedDecision = null;
+        lockedRound = -1;
+        lockedId = null;
+        validRound = -1;
+        validBlock = null;
+        lastProgress = System.currentTimeMillis();
+        try {
+            wal.prune(height);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "bft: " + e.getMessage());
+        }
+        // After a crash: resume the round and the lock that the log shows.
+        int resume = Math.max(0, wal.lastRound(height));
+        wal.lastPrecommit(height).ifPresent(lock -> {
+            lockedRound = lock.getKey();
+            lockedId = lock.getValue();
+        });
+        future.headMap(height, false).clear();
+        List<Inbound> ready = future.remove(height);
+        bufferedCount = future.values().stream().mapToInt(List::size).sum();
+        startRound(resume);
+        if (ready != null) {
+            for (Inbound in : ready) {
+                dispatch(in.from(), in.message());
+            }
+        }
+    }
+
+    private boolean isValidator() {
+        return set != null && set.indexOf(self) >= 0;
+    }
+
+    private long timeout(long base, int r) {
+        return Math.min(timeoutMax, base + (long) r * timeoutDelta);
+    }
+
+    private void startRound(int r) {
+        round = r;
+        step = STEP_PROPOSE;
+        updateStatus();
+        long h = height;
+        long now = System.currentTimeMillis();
+        // Round 0 waits out the block period before anyone proposes.
+        long wait = r == 0 ? Math.max(0, parent.time() + period - now) : 0;
+        if (isValidator() && set.proposer(r).equals(self)) {
+            ctx.scheduler().schedule(() -> propose(h, r), wait, TimeUnit.MILLISECONDS);
+        }
+        ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), wait + timeout(timeoutPropose, r), TimeUnit.MILLISECONDS);
+        progress();
+    }
+
+    private void propose(long h, int r) {
+        if (closed || h != height || r != round || step != STEP_PROPOSE || decided) {
+            return;
+        }
+        Block b;
+        int polRound;
+        if (validBlock != null) {
+            b = validBlock;
+            polRound = validRound;
+        } else {
+            if (!ctx.head().hash().equals(parent.hash())) {
+                return; // a new head is on its way to onHead
+            }
+            long time = Math.max(System.currentTimeMillis(), parent.time() + Math.max(1, period));
+            Block unsealed;
+            try {
+                unsealed = ctx.assemble(parent, time);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "bft: could not assemble a block on #" + parent.height() + ": " + e.getMessage());
+                return;
+            }
+            List<ValidatorChange> changes = ValidatorChange.requested(set, unsealed.transactions());
+            b = new Block(unsealed.header().withSeal(new BftSeal(r, changes, List.of()).encode()), unsealed.transactions());
+            polRound = -1;
+        }
+        Hash id = BftSeal.blockId(b.header());
+        byte[] encoded = b.encode();
+        int n = Math.max(1, (encoded.length + BftMessage.PART_SIZE - 1) / BftMessage.PART_SIZE);
+        if (n > BftMessage.MAX_PARTS) {
+            LOG.log(System.Logger.Level.WARNING, "bft: block of " + encoded.length + " bytes is too large to propose");
+            return;
+        }
+        if (!logged(h, r, BftMessage.PROPOSAL, id)) {
+            return;
+        }
+        Hash partsHash = Hash.sha256(encoded);
+        byte[] sig = ctx.sign(BftMessage.Proposal.signedBytes(chainId, h, r, polRound, id, partsHash, n));
+        BftMessage.Proposal p = new BftMessage.Proposal(h, r, polRound, id, partsHash, n, self, sig);
+        List<BftMessage> out = new ArrayList<>();
+        out.add(p);
+        for (int i = 0; i < n; i++) {
+            int from = i * BftMessage.PART_SIZE;
+            out.add(new BftMessage.Part(h, r, i, Arrays.copyOfRange(encoded, from, Math.min(encoded.length, from + BftMessage.PART_SIZE))));
+        }
+        for (BftMessage m : out) {
+            send(m);
+        }
+        ProposalState ps = proposals.computeIfAbsent(r, k -> new ProposalState());
+        if (ps.proposal == null) {
+            ps.proposal = p;
+            ps.block = b;
+            blocks.putIfAbsent(id, b);
+            // Our own block was assembled on the head's state: no need to execute it again.
+            validity.putIfAbsent(id, true);
+        }
+        progress();
+    }
+
+    private void onTimeoutPropose(long h, int r) {
+        if (!closed && h == height && r == round && step == STEP_PROPOSE && !decided) {
+            ProposalState ps = proposals.get(r);
+            if (ps != null && ps.block != null && validity.containsKey(ps.proposal.blockId())
+                    && validity.get(ps.proposal.blockId()) == null && proposalWaits.add(r)) {
+                // The proposal is here but the ledger is still checking it (a busy node): give it one more
+                // timeout rather than prevote nil on a block that is probably valid.
+                ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), timeout(timeoutPropose, r), TimeUnit.MILLISECONDS);
+                return;
+            }
+            prevote(Hash.ZERO);
+        }
+    }
+
+    private void onTimeoutPrevote(long h, int r) {
+        if (!closed && h == height && r == round && step == STEP_PREVOTE && !decided) {
+            precommit(Hash.ZERO);
+        }
+    }
+
+    private void onTimeoutPrecommit(long h, int r) {
+        if (!closed && h == height && r == round && !decided) {
+            startRound(r + 1);
+        }
+    }
+
+    private void progress() {
+        if (closed || set == null || decided) {
+            return;
+        }
+        // Decide: a block with precommits of more than two thirds in any round.
+        for (Map.Entry<Integer, RoundVotes> e : precommits.entrySet()) {
+            Hash id = e.getValue().quorumBlock(set);
+            if (id == null) {
+                continue;
+            }
+            Block b = blocks.get(id);
+            if (b != null && Boolean.TRUE.equals(validity.get(id))) {
+                decide(e.getKey(), b);
+                return;
+            }
+        }
+        if (!isValidator()) {
+            return;
+        }
+        // Catch up: more than a third of the power is in a later round.
+        int skipTo = -1;
+        for (int r = round + 1; r <= round + FUTURE_ROUNDS; r++) {
+            Set<Integer> who = new HashSet<>();
+            if (prevotes.containsKey(r)) {
+                who.addAll(prevotes.get(r).validators());
+            }
+            if (precommits.containsKey(r)) {
+                who.addAll(precommits.get(r).validators());
+            }
+            long p = 0;
+            for (int i : who) {
+                p += set.power(i);
+            }
+            if (set.isMoreThanThird(p)) {
+                skipTo = r;
+            }
+        }
+        if (skipTo > round) {
+            startRound(skipTo);
+            return;
+        }
+        ProposalState ps = proposals.get(round);
+        Block proposed = ps == null ? null : ps.block;
+        Hash pid = proposed == null ? null : ps.proposal.blockId();
+        Boolean valid = pid == null ? null : validity.get(pid);
+        if (step == STEP_PROPOSE && proposed != null && valid != null) {
+            int vr = ps.proposal.polRound();
+            if (vr == -1) {
+                prevote(valid && (lockedRound == -1 || pid.equals(lockedId)) ? pid : Hash.ZERO);
+                return;
+            }
+            RoundVotes pol = prevotes.get(vr);
+            if (vr < round && pol != null && set.isQuorum(pol.powerFor(pid))) {
+                prevote(valid && (lockedRound <= vr || pid.equals(lockedId)) ? pid : Hash.ZERO);
+                return;
+            }
+        }
+        RoundVotes pv = prevotes.get(round);
+        if (step >= STEP_PREVOTE && pv != null) {
+            if (step == STEP_PREVOTE && set.isQuorum(pv.total()) && prevoteTimerSet.add(round)) {
+                long h = height;
+                int r = round;
+                ctx.scheduler().schedule(() -> onTimeoutPrevote(h, r), timeout(timeoutPrevote, r), TimeUnit.MILLISECONDS);
+            }
+            if (proposed != null && Boolean.TRUE.equals(valid) && set.isQuorum(pv.powerFor(pid)) && polkaHandled.add(round)) {
+                validRound = round;
+                validBlock = proposed;
+                if (step == STEP_PREVOTE) {
+                    lockedRound = round;
+                    lockedId = pid;
+                    precommit(pid);
+                    return;
+                }
+            }
+            if (step == STEP_PREVOTE && set.isQuorum(pv.powerFor(Hash.ZERO))) {
+                precommit(Hash.ZERO);
+                return;
+            }
+        }
+        RoundVotes pc = precommits.get(round);
+        if (pc != null && set.isQuorum(pc.total()) && precommitTimerSet.add(round)) {
+            long h = height;
+            int r = round;
+            ctx.scheduler().schedule(() -> onTimeoutPrecommit(h, r), timeout(timeoutPrecommit, r), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void prevote(Hash id) {
+        step = STEP_PREVOTE;
+        vote(BftMessage.PREVOTE, id);
+        updateStatus();
+        progress();
+    }
+
+    private void precommit(Hash id) {
+        step = STEP_PRECOMMIT;
+        vote(BftMessage.PRECOMMIT, id);
+        updateStatus();
+        progress();
+    }
+
+    /** Logs durably, then signs, counts and sends a vote; a conflicting step from before a crash is sent as logged. */
+    private void vote(int type, Hash id) {
+        if (!isValidator()) {
+            return;
+        }
+        Hash chosen = id;
+        if (!logged(height, round, type, id)) {
+            chosen = wal.signed(height, round, type).orElseThrow();
+        }
+        BftMessage.Vote v = signVote(type, chosen);
+        int idx = set.indexOf(self);
+        Map<Integer, RoundVotes> byRound = type == BftMessage.PREVOTE ? prevotes : precommits;
+        byRound.computeIfAbsent(round, k -> new RoundVotes()).add(idx, set.power(idx), v);
+        send(v);
+        if (engine.equivocates() && type == BftMessage.PREVOTE) {
+            // Test fault: a second prevote for a block that does not exist, past the vote log.
+            byte[] other = new byte[Hash.LENGTH];
+            ThreadLocalRandom.current().nextBytes(other);
+            ctx.broadcast(signVote(type, Hash.of(other)).encode());
+        }
+    }
+
+    private BftMessage.Vote signVote(int type, Hash id) {
+        byte[] sig = ctx.sign(BftMessage.Vote.signedBytes(chainId, type, height, round, id));
+        return new BftMessage.Vote(type, height, round, id, self, sig);
+    }
+
+    /** Records a signature in the vote log; false (and a warning) if another block was signed for the step. */
+    private boolean logged(long h, int r, int type, Hash id) {
+        boolean ok;
+        try {
+            ok = wal.record(h, r, type, id);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "bft: not signing " + BftMessage.typeName(type) + " #" + h + "/" + r + ": " + e.getMessage());
+            throw e;
+        }
+        if (!ok) {
+            LOG.log(System.Logger.Level.WARNING, "bft: the vote log holds another " + BftMessage.typeName(type) + " for #" + h + "/" + r
+                    + " (signed before a restart); not signing " + id.shortHex());
+        }
+        return ok;
+    }
+
+    private void send(BftMessage m) {
+        mine.add(m);
+        ctx.broadcast(m.encode());
+    }
+
+    private void decide(int r, Block b) {
+        decided = true;
+        step = STEP_COMMIT;
+        lastProgress = System.currentTimeMillis();
+        updateStatus();
+        long h = height;
+        PeerId proposer = b.header().proposer().orElseThrow();
+        if (proposer.equals(self)) {
+            seal(h, r, b);
+            return;
+        }
+        // The proposer seals; if its block does not come, validators after it in turn seal it themselves.
+        int me = set.indexOf(self);
+        if (me < 0) {
+            return;
+        }
+        int rank = Math.floorMod(me - set.indexOf(proposer), set.size());
+        ctx.scheduler().schedule(() -> {
+            if (!closed && height == h) {
+                LOG.log(System.Logger.Level.INFO, "bft: no sealed block #" + h + " from its proposer " + proposer + "; sealing it here");
+                seal(h, r, b);
+            }
+        }, commitFallback * Math.max(1, rank), TimeUnit.MILLISECONDS);
+    }
+
+    private void seal(long h, int r, Block b) {
+        BftSeal proposed = BftSeal.decode(b.header().seal());
+        Hash id = BftSeal.blockId(b.header());
+        List<BftSeal.Commit> commits = precommits.get(r).commitsFor(id);
+        Block sealed = new Block(b.header().withSeal(new BftSeal(r, proposed.changes(), commits).encode()), b.transactions());
+        sealedDecision = sealed;
+        ctx.propose(sealed).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.log(System.Logger.Level.WARNING, "bft: the ledger refused sealed block #" + h + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /** Sends this height's own messages again when nothing moved for a while: peers that joined late or lost them catch up. */
+    private void regossip() {
+        ctx.scheduler().execute(() -> {
+            if (closed || set == null) {
+                return;
+            }
+            long idle = System.currentTimeMillis() - lastProgress;
+            if (idle < Math.max(200, timeoutPropose)) {
+                return;
+            }
+            for (BftMessage m : mine) {
+                boolean recent = m instanceof BftMessage.Vote ? m.round() >= round - 1
+                        : !(m instanceof BftMessage.Evidence) && m.round() == round;
+                if (recent) {
+                    ctx.broadcast(m.encode());
+                }
+            }
+            if (sealedDecision != null) {
+                ctx.propose(sealedDecision);
+            }
+        });
+    }
+
+    private void updateStatus() {
+        lastProgress = System.currentTimeMillis();
+        status = "height " + height + ", round " + round + ", step " + STEP_NAMES[step]
+                + (lockedRound >= 0 ? ", locked on " + lockedId.shortHex() + " at round " + lockedRound : ", not locked")
+                + (isValidator() ? "" : ", not a validator");
+    }
+
+    /** State for {@code hyphae:bft}. */
+    String describe() {
+        StringBuilder b = new StringBuilder();
+        b.append("chain ").append(chainId).append(": ").append(status).append('\n');
+        ValidatorSet s = set;
+        if (s != null) {
+            b.append("validators (").append(s.size()).append(", power ").append(s.totalPower()).append("): ").append(s).append('\n');
+        }
+        b.append("vote log: ").append(wal.size()).append(" signatures; evidence kept: ").append(evidence.all().size()).append('\n');
+        dropped.forEach((p, n) -> b.append("dropped from ").append(p).append(": ").append(n.get()).append(" (last: ")
+                .append(dropReasons.get(p)).append(")\n"));
+        return b.toString();
+    }
+
+    /** The current height and round (tests). */
+    String status() {
+        return status;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (tick != null) {
+            tick.cancel(false);
+        }
+        engine.closed(this);
+        wal.close();
+        evidence.close();
+    }
+}
