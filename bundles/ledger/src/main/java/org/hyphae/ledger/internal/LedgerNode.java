@@ -490,7 +490,15 @@ public final class LedgerNode implements Ledger, AutoCloseable {
 
     @Override
     public long nextNonce(PeerId account) {
-        return mempool.nextNonce(account, chain.account(account).nonce());
+        while (true) {
+            // A head that lands between the two reads takes applied transactions out of the pool:
+            // the account's nonce must be the same after the pool was read, or the pool's answer is stale.
+            long base = chain.account(account).nonce();
+            long next = mempool.nextNonce(account, base);
+            if (chain.account(account).nonce() == base) {
+                return next;
+            }
+        }
     }
 
     @Override
