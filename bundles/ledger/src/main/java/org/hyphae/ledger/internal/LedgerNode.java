@@ -546,6 +546,14 @@ public final class LedgerNode implements Ledger, AutoCloseable {
                 mempool.size(), st.size(), inSync, best);
     }
 
+    @Override
+    public List<org.hyphae.ledger.PeerHead> peerHeads() {
+        List<org.hyphae.ledger.PeerHead> out = new java.util.ArrayList<>();
+        sync.statuses().forEach((peer, st) -> out.add(new org.hyphae.ledger.PeerHead(peer, st.height(), st.head(), chain.known(st.head()))));
+        out.sort(java.util.Comparator.comparingLong(org.hyphae.ledger.PeerHead::height).reversed());
+        return out;
+    }
+
     /** Total balance of all accounts (the genesis supply if the chain is sound). */
     public long totalBalance() {
         return chain.totalBalance();

@@ -350,4 +350,9 @@ public final class LedgerService implements Ledger {
     public LedgerStatus status() {
         return node().status();
     }
+
+    @Override
+    public List<org.hyphae.ledger.PeerHead> peerHeads() {
+        return node().peerHeads();
+    }
 }
