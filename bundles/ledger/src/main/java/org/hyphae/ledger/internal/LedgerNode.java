@@ -133,7 +133,8 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         // Version 2: a message is a batch of transactions (version 1 carried one).
         this.txTopic = "/hyphae/chain/" + spec.chainId() + "/tx/2";
         this.blockTopic = "/hyphae/chain/" + spec.chainId() + "/block/1";
-        this.txGossip = new TransactionGossip(spec.chainId(), identity.peerId(), txTopic, pubsub, mempool, signatures, gossipThread, verifiers);
+        this.txGossip = new TransactionGossip(spec.chainId(), identity.peerId(), txTopic, pubsub, mempool, chain::account, signatures,
+                gossipThread, verifiers);
         chain.addListener(this::onHead);
     }
 

@@ -35,19 +35,22 @@ final class TransactionGossip {
     private final String topic;
     private final PubSub pubsub;
     private final Mempool mempool;
+    private final java.util.function.Function<PeerId, org.hyphae.ledger.Account> accounts;
     private final SignatureVerifier signatures;
     private final ScheduledExecutorService flusher;
     private final Executor verifiers;
     private final List<Transaction> queue = new ArrayList<>();
     private boolean flushScheduled;
 
-    TransactionGossip(String chainId, PeerId self, String topic, PubSub pubsub, Mempool mempool, SignatureVerifier signatures,
+    TransactionGossip(String chainId, PeerId self, String topic, PubSub pubsub, Mempool mempool,
+            java.util.function.Function<PeerId, org.hyphae.ledger.Account> accounts, SignatureVerifier signatures,
             ScheduledExecutorService flusher, Executor verifiers) {
         this.chainId = chainId;
         this.self = self;
         this.topic = topic;
         this.pubsub = pubsub;
         this.mempool = mempool;
+        this.accounts = accounts;
         this.signatures = signatures;
         this.flusher = flusher;
         this.verifiers = verifiers;
@@ -100,7 +103,7 @@ final class TransactionGossip {
         pubsub.publish(topic, TransactionBatch.encode(batch)).whenComplete((r, e) -> {
             if (e != null) {
                 // Still in the pool: the rebroadcast of stale pending transactions, or a block, carries them.
-                LOG.log(System.Logger.Level.DEBUG, "ledger: broadcast of " + batch.size() + " transaction(s) failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, () -> "ledger: broadcast of " + batch.size() + " transaction(s) failed: " + e.getMessage());
             }
         });
     }
@@ -157,12 +160,16 @@ final class TransactionGossip {
         }
         int added = 0;
         for (Transaction tx : txs) {
+            if (tx.nonce() < accounts.apply(tx.from()).nonce()) {
+                // Applied already (the batch crossed a block): common under load, so no refusal text or exception.
+                continue;
+            }
             try {
                 if (mempool.add(tx)) {
                     added++;
                 }
             } catch (InvalidTransactionException e) {
-                LOG.log(System.Logger.Level.DEBUG, "ledger: ignored a transaction from " + m.receivedFrom() + ": " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, () -> "ledger: ignored a transaction from " + m.receivedFrom() + ": " + e.getMessage());
             }
         }
         return added > 0 ? ValidationResult.ACCEPT : ValidationResult.IGNORE;
