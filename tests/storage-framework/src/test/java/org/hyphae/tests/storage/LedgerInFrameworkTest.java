@@ -1,6 +1,5 @@
-package org.hyphae.tests.framework;
+package org.hyphae.tests.storage;
 
-import static org.hyphae.tests.framework.NodeBundlesTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +36,8 @@ import org.osgi.util.tracker.ServiceTracker;
  * this node is the only signer: {@code hyphae:vote <peer> add} stores the vote in Config Admin and
  * the next sealed block makes the peer a signer; a storage swap carries the chain to the new
  * store and back, and a store that holds another chain is refused with the reason while the chain
- * stays whole in the previous one.
+ * stays whole in the previous one. (Here, beside the storage swap tests, since it swaps the store
+ * of every consumer.)
  */
 class LedgerInFrameworkTest {
 
@@ -177,6 +177,24 @@ class LedgerInFrameworkTest {
     private Datastore store(String kind) throws Exception {
         ServiceReference<Datastore> ref = context.getServiceReferences(Datastore.class, "(storage.kind=" + kind + ")").iterator().next();
         return context.getService(ref);
+    }
+
+    /** A command's output; fails the test if the command throws. */
+    private String run(CommandProcessor processor, String line) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        org.apache.felix.service.command.CommandSession session = processor.createSession(System.in, print, print);
+        try {
+            Object result = session.execute(line);
+            if (result != null) {
+                print.println(session.format(result, org.apache.felix.service.command.Converter.INSPECT));
+            }
+        } catch (Exception e) {
+            throw new AssertionError(line + " failed: " + e + "\n" + out.toString(StandardCharsets.UTF_8), e);
+        } finally {
+            session.close();
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /** A command's output, or the error it ended in (a stopped ledger answers with an exception). */
