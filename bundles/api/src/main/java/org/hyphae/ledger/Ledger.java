@@ -101,4 +101,14 @@ public interface Ledger {
      * @return the status
      */
     LedgerStatus status();
+
+    /**
+     * The heads the peers that serve this chain's sync protocol reported in the last sync round.
+     *
+     * @return one entry per such peer, highest first
+     * @since 0.3.0
+     */
+    default List<PeerHead> peerHeads() {
+        return List.of();
+    }
 }

@@ -3,7 +3,8 @@
  * and signed {@link org.hyphae.ledger.Transaction}s in a canonical, versioned binary encoding with
  * SHA-256 ids ({@link org.hyphae.ledger.Hash}), the chain file ({@link org.hyphae.ledger.ChainSpec}),
  * account state ({@link org.hyphae.ledger.Account}), and the {@link org.hyphae.ledger.Ledger} service
- * that keeps, extends and syncs the chain. New heads reach {@link org.hyphae.ledger.BlockListener}
+ * that keeps, extends and syncs the chain, with what its sync peers report
+ * ({@link org.hyphae.ledger.PeerHead}). New heads reach {@link org.hyphae.ledger.BlockListener}
  * services.
  */
 @Export

@@ -365,21 +365,20 @@ final class ChainSync {
                 return;
             }
             done++;
-            for (Block b : blocks) {
-                Chain.Outcome o;
-                try {
-                    o = chain.importBlock(b);
-                } catch (InvalidBlockException e) {
-                    penalties.penalize(source, "sync served a block that failed verification: " + e.getMessage());
-                    return;
-                } catch (StorageException e) {
-                    LOG.log(System.Logger.Level.ERROR, "ledger sync: the chain store failed", e);
-                    return;
-                }
-                if (o == Chain.Outcome.UNKNOWN_PARENT || o == Chain.Outcome.ENGINE_MISSING) {
-                    return;
-                }
-                blocksImported++;
+            int imported;
+            try {
+                // One store batch per chunk when it extends the head (the usual case).
+                imported = chain.importRun(blocks);
+            } catch (InvalidBlockException e) {
+                penalties.penalize(source, "sync served a block that failed verification: " + e.getMessage());
+                return;
+            } catch (StorageException e) {
+                LOG.log(System.Logger.Level.ERROR, "ledger sync: the chain store failed", e);
+                return;
+            }
+            blocksImported += imported;
+            if (imported < blocks.size()) {
+                return;
             }
         }
     }

@@ -88,9 +88,11 @@ public final class LedgerNode implements Ledger, AutoCloseable {
     private final ChainSync sync;
     private final PeerPenalties penalties;
     private final OrphanPool orphans;
+    private final TransactionGossip txGossip;
     private final ExecutorService importer;
     private final ExecutorService verifiers;
     private final ScheduledExecutorService syncThread;
+    private final ScheduledExecutorService gossipThread;
     private final ExecutorService serving;
     private final List<BlockListener> blockListeners = new CopyOnWriteArrayList<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
@@ -123,6 +125,8 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         this.importer = Executors.newSingleThreadExecutor(daemon("hyphae-ledger-import-" + tag));
         this.verifiers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("hyphae-ledger-verify-" + tag));
         this.syncThread = Executors.newSingleThreadScheduledExecutor(daemon("hyphae-ledger-sync-" + tag));
+        // Not the sync thread: a sync round waits on peers for seconds, batches leave within milliseconds.
+        this.gossipThread = Executors.newSingleThreadScheduledExecutor(daemon("hyphae-ledger-gossip-" + tag));
         this.serving = Executors.newFixedThreadPool(2, daemon("hyphae-ledger-serve-" + tag));
         SignatureVerifier signatures = new SignatureVerifier(identity, ForkJoinPool.commonPool());
         this.chain = new Chain(datastore, spec, engines, signatures, System::currentTimeMillis,
@@ -131,9 +135,12 @@ public final class LedgerNode implements Ledger, AutoCloseable {
                 new Mempool.Limits(settings.mempoolSize(), settings.mempoolPerSender(), settings.minFee(), 10));
         this.penalties = new PeerPenalties(System::currentTimeMillis, settings.banMillis());
         this.sync = new ChainSync(chain, host, penalties, syncThread, serving);
-        this.txTopic = "/hyphae/chain/" + spec.chainId() + "/tx/1";
+        // Version 2: a message is a batch of transactions (version 1 carried one).
+        this.txTopic = "/hyphae/chain/" + spec.chainId() + "/tx/2";
         this.blockTopic = "/hyphae/chain/" + spec.chainId() + "/block/1";
         this.orphans = new OrphanPool(ORPHANS, ORPHANS_PER_PEER, ORPHAN_TTL_MS, System::currentTimeMillis);
+        this.txGossip = new TransactionGossip(spec.chainId(), identity.peerId(), txTopic, pubsub, mempool, chain::account, signatures,
+                gossipThread, verifiers);
         chain.addListener(this::onHead);
         chain.onStored(hash -> {
             if (orphans.hasChildren(hash) && !closed) {
@@ -199,12 +206,15 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         try {
             List<Transaction> pending = mempool.select(REBROADCAST_PER_ROUND, chain::account);
             Set<Hash> now = new HashSet<>();
+            List<Transaction> stale = new java.util.ArrayList<>();
             for (Transaction t : pending) {
-                now.add(t.hash());
-                if (pendingLastRound.contains(t.hash())) {
-                    pubsub.publish(txTopic, t.encode());
+                Hash id = t.hash();
+                now.add(id);
+                if (pendingLastRound.contains(id)) {
+                    stale.add(t);
                 }
             }
+            txGossip.publishNow(stale);
             pendingLastRound = now;
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "ledger: rebroadcast of pending transactions failed: " + e.getMessage());
@@ -226,24 +236,9 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         sync.trigger();
     }
 
-    /** The validator of the transaction topic. */
+    /** The validator of the transaction topic (batches of transactions). */
     public TopicValidator transactionValidator() {
-        return new TopicValidator() {
-            @Override
-            public ValidationResult validate(Message message) {
-                return validateTransaction(message);
-            }
-
-            @Override
-            public CompletionStage<ValidationResult> validateAsync(Message message) {
-                return CompletableFuture.supplyAsync(() -> validateTransaction(message), verifiers);
-            }
-
-            @Override
-            public String toString() {
-                return "ledger transaction validator";
-            }
-        };
+        return txGossip.validator();
     }
 
     /** The validator of the block topic: it imports the block. */
@@ -267,36 +262,6 @@ public final class LedgerNode implements Ledger, AutoCloseable {
                 return "ledger block validator";
             }
         };
-    }
-
-    private ValidationResult validateTransaction(Message m) {
-        if (m.receivedFrom().equals(identity.peerId())) {
-            return ValidationResult.ACCEPT;
-        }
-        Transaction tx;
-        try {
-            tx = Transaction.decode(m.data());
-        } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.INFO, "ledger: rejected a malformed transaction from " + m.receivedFrom() + ": " + e.getMessage());
-            return ValidationResult.REJECT;
-        }
-        if (!tx.chainId().equals(spec.chainId())) {
-            LOG.log(System.Logger.Level.INFO, "ledger: rejected transaction " + tx.hash().shortHex() + " from " + m.receivedFrom()
-                    + ": it is for chain \"" + tx.chainId() + "\"");
-            return ValidationResult.REJECT;
-        }
-        if (!chain.signatures().verify(tx)) {
-            LOG.log(System.Logger.Level.INFO, "ledger: rejected transaction " + tx.hash().shortHex() + " from " + m.receivedFrom()
-                    + ": bad signature");
-            return ValidationResult.REJECT;
-        }
-        try {
-            return mempool.add(tx) ? ValidationResult.ACCEPT : ValidationResult.IGNORE;
-        } catch (InvalidTransactionException e) {
-            // Stale nonces and spent balances happen to honest peers in a race with a block: no penalty.
-            LOG.log(System.Logger.Level.DEBUG, "ledger: ignored a transaction from " + m.receivedFrom() + ": " + e.getMessage());
-            return ValidationResult.IGNORE;
-        }
     }
 
     private ValidationResult validateBlock(Message m) {
@@ -587,7 +552,15 @@ public final class LedgerNode implements Ledger, AutoCloseable {
 
     @Override
     public long nextNonce(PeerId account) {
-        return mempool.nextNonce(account, chain.account(account).nonce());
+        while (true) {
+            // A head that lands between the two reads takes applied transactions out of the pool:
+            // the account's nonce must be the same after the pool was read, or the pool's answer is stale.
+            long base = chain.account(account).nonce();
+            long next = mempool.nextNonce(account, base);
+            if (chain.account(account).nonce() == base) {
+                return next;
+            }
+        }
     }
 
     @Override
@@ -599,13 +572,10 @@ public final class LedgerNode implements Ledger, AutoCloseable {
             } catch (InvalidTransactionException e) {
                 throw new CompletionException(e);
             }
-        }, verifiers).thenCompose(id -> pubsub.publish(txTopic, transaction.encode()).handle((r, e) -> {
-            if (e != null) {
-                // In the pool; peers get it with the block if the broadcast failed.
-                LOG.log(System.Logger.Level.DEBUG, "ledger: broadcast of " + id.shortHex() + " failed: " + e.getMessage());
-            }
+        }, verifiers).thenApply(id -> {
+            txGossip.publish(transaction);
             return id;
-        }));
+        });
     }
 
     /** Signs and submits a transfer from this node's own account. */
@@ -636,6 +606,14 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         ChainSpec.ScheduleEntry seg = spec.engineAt(head.height() + 1);
         return new LedgerStatus(spec.chainId(), chain.genesis().hash(), head, seg.engine(), engines.apply(seg.engine()) != null,
                 mempool.size(), st.size(), inSync, best);
+    }
+
+    @Override
+    public List<org.hyphae.ledger.PeerHead> peerHeads() {
+        List<org.hyphae.ledger.PeerHead> out = new java.util.ArrayList<>();
+        sync.statuses().forEach((peer, st) -> out.add(new org.hyphae.ledger.PeerHead(peer, st.height(), st.head(), chain.known(st.head()))));
+        out.sort(java.util.Comparator.comparingLong(org.hyphae.ledger.PeerHead::height).reversed());
+        return out;
     }
 
     /** Total balance of all accounts (the genesis supply if the chain is sound). */
@@ -676,6 +654,7 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         sync.close();
         subscriptions.forEach(Subscription::close);
         syncThread.shutdownNow();
+        gossipThread.shutdownNow();
         importer.shutdown();
         try {
             importer.awaitTermination(10, TimeUnit.SECONDS);

@@ -77,24 +77,25 @@ final class Mempool {
         if (byId.containsKey(id)) {
             return false;
         }
-        String what = "transaction " + id.shortHex() + " from " + tx.from();
+        // Built only for a refusal: a peer id's base58 text costs more than the admission itself.
+        java.util.function.Supplier<String> what = () -> "transaction " + id.shortHex() + " from " + tx.from();
         if (tx.nonce() < account.nonce()) {
-            throw new InvalidTransactionException(what + ": nonce " + tx.nonce() + " was used already (the account's next is "
+            throw new InvalidTransactionException(what.get() + ": nonce " + tx.nonce() + " was used already (the account's next is "
                     + account.nonce() + ")");
         }
         if (tx.nonce() >= account.nonce() + limits.maxPerSender()) {
-            throw new InvalidTransactionException(what + ": nonce " + tx.nonce() + " is too far ahead of the account's "
+            throw new InvalidTransactionException(what.get() + ": nonce " + tx.nonce() + " is too far ahead of the account's "
                     + account.nonce() + " (at most " + limits.maxPerSender() + " pending per sender)");
         }
         if (tx.fee() < limits.minFee()) {
-            throw new InvalidTransactionException(what + ": fee " + tx.fee() + " is below the minimum " + limits.minFee());
+            throw new InvalidTransactionException(what.get() + ": fee " + tx.fee() + " is below the minimum " + limits.minFee());
         }
         TreeMap<Long, Pending> queue = bySender.computeIfAbsent(tx.from(), k -> new TreeMap<>());
         Pending existing = queue.get(tx.nonce());
         if (existing != null) {
             long needed = existing.tx().fee() + Math.max(1, existing.tx().fee() * limits.replaceBumpPercent() / 100);
             if (tx.fee() < needed) {
-                throw new InvalidTransactionException(what + ": replaces pending " + existing.id().shortHex() + " with nonce "
+                throw new InvalidTransactionException(what.get() + ": replaces pending " + existing.id().shortHex() + " with nonce "
                         + tx.nonce() + " but its fee " + tx.fee() + " is below the " + needed + " a replacement needs");
             }
         }
@@ -108,14 +109,14 @@ final class Mempool {
             if (queue.isEmpty()) {
                 bySender.remove(tx.from());
             }
-            throw new InvalidTransactionException(what + ": balance " + account.balance() + " does not cover " + cost
+            throw new InvalidTransactionException(what.get() + ": balance " + account.balance() + " does not cover " + cost
                     + " (this and the sender's earlier pending transactions)");
         }
         if (existing == null && byId.size() >= limits.maxSize() && !evictFor(tx)) {
             if (queue.isEmpty()) {
                 bySender.remove(tx.from());
             }
-            throw new InvalidTransactionException(what + ": the mempool is full (" + limits.maxSize()
+            throw new InvalidTransactionException(what.get() + ": the mempool is full (" + limits.maxSize()
                     + ") and its fee " + tx.fee() + " does not beat the cheapest pending one");
         }
         if (existing != null) {

@@ -27,7 +27,6 @@ final class MerkleTree {
         if (leaves.isEmpty()) {
             return EMPTY;
         }
-        MessageDigest md = sha256();
         List<byte[]> level = new ArrayList<>(leaves.size());
         for (Hash h : leaves) {
             level.add(h.bytes());
@@ -35,14 +34,7 @@ final class MerkleTree {
         while (level.size() > 1) {
             List<byte[]> next = new ArrayList<>((level.size() + 1) / 2);
             for (int i = 0; i < level.size(); i += 2) {
-                if (i + 1 == level.size()) {
-                    next.add(level.get(i));
-                } else {
-                    md.update((byte) 1);
-                    md.update(level.get(i));
-                    md.update(level.get(i + 1));
-                    next.add(md.digest());
-                }
+                next.add(i + 1 == level.size() ? level.get(i) : inner(level.get(i), level.get(i + 1)));
             }
             level = next;
         }
@@ -64,6 +56,17 @@ final class MerkleTree {
         ByteBuffer b = ByteBuffer.allocate(1 + 4 + id.length + 16);
         b.put((byte) 0).putInt(id.length).put(id).putLong(state.balance()).putLong(state.nonce());
         return Hash.sha256(b.array());
+    }
+
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(MerkleTree::sha256);
+
+    /** An inner node: {@code H(0x01 || left || right)}. */
+    static byte[] inner(byte[] left, byte[] right) {
+        MessageDigest md = DIGEST.get();
+        md.update((byte) 1);
+        md.update(left);
+        md.update(right);
+        return md.digest();
     }
 
     private static MessageDigest sha256() {

@@ -11,26 +11,43 @@ import org.hyphae.ledger.Account;
 import org.hyphae.ledger.Hash;
 
 /**
- * The account state at the head, in memory, with each account's leaf hash cached so that a state
- * root costs one merge and one tree over the leaves. Accounts equal to {@link Account#EMPTY} are
- * not in the tree (so "never used" and "emptied" agree). Not thread-safe: the chain guards it.
+ * The account state at the head, in memory, with each account's leaf hash and the inner nodes of
+ * the {@link MerkleTree} over them cached: a state root after changes to existing accounts costs
+ * the hashes on their paths to the root (k log n), not a new tree; a change that adds or removes
+ * an account shifts the leaves, so that root is computed over all of them and the cached tree is
+ * rebuilt once, when next needed. Accounts equal to {@link Account#EMPTY} are not in the tree (so
+ * "never used" and "emptied" agree). The chain guards it with its lock; the tree cache is
+ * guarded by this object, since several readers may ask for roots at once.
  */
 final class WorldState {
 
     private final TreeMap<PeerId, Account> accounts = new TreeMap<>(AccountOrder.ORDER);
     private final TreeMap<PeerId, Hash> leaves = new TreeMap<>(AccountOrder.ORDER);
+    /** The tree's levels, leaves first, or null after a change of shape; guarded by this. */
+    private byte[][][] levels;
+    /** Each account's leaf position in {@link #levels}; guarded by this. */
+    private Map<PeerId, Integer> positions;
 
     Account get(PeerId id) {
         return accounts.getOrDefault(id, Account.EMPTY);
     }
 
-    void put(PeerId id, Account a) {
+    synchronized void put(PeerId id, Account a) {
         if (a.equals(Account.EMPTY)) {
             accounts.remove(id);
-            leaves.remove(id);
+            if (leaves.remove(id) != null) {
+                levels = null;
+            }
         } else {
             accounts.put(id, a);
-            leaves.put(id, MerkleTree.accountLeaf(id, a));
+            Hash leaf = MerkleTree.accountLeaf(id, a);
+            Integer at = levels == null ? null : positions.get(id);
+            leaves.put(id, leaf);
+            if (at == null) {
+                levels = null;
+            } else {
+                updatePath(Map.of(at, leaf.bytes()), true);
+            }
         }
     }
 
@@ -51,7 +68,82 @@ final class WorldState {
     }
 
     /** The root of this state with {@code changes} applied over it (changes sorted by account). */
-    Hash root(TreeMap<PeerId, Account> changes) {
+    synchronized Hash root(TreeMap<PeerId, Account> changes) {
+        if (leaves.isEmpty()) {
+            return fullRoot(changes);
+        }
+        if (levels == null) {
+            buildTree();
+        }
+        Map<Integer, byte[]> dirty = new java.util.HashMap<>();
+        for (Map.Entry<PeerId, Account> c : changes.entrySet()) {
+            Integer at = positions.get(c.getKey());
+            boolean empty = c.getValue().equals(Account.EMPTY);
+            if (at == null && empty) {
+                continue;
+            }
+            if (at == null || empty) {
+                return fullRoot(changes);
+            }
+            dirty.put(at, MerkleTree.accountLeaf(c.getKey(), c.getValue()).bytes());
+        }
+        return updatePath(dirty, false);
+    }
+
+    private void buildTree() {
+        List<byte[]> level = new ArrayList<>(leaves.size());
+        positions = new java.util.HashMap<>(leaves.size() * 2);
+        for (Map.Entry<PeerId, Hash> e : leaves.entrySet()) {
+            positions.put(e.getKey(), level.size());
+            level.add(e.getValue().bytes());
+        }
+        List<byte[][]> all = new ArrayList<>();
+        all.add(level.toArray(new byte[0][]));
+        while (all.get(all.size() - 1).length > 1) {
+            byte[][] below = all.get(all.size() - 1);
+            byte[][] up = new byte[(below.length + 1) / 2][];
+            for (int i = 0; i < up.length; i++) {
+                up[i] = parent(below, i, Map.of());
+            }
+            all.add(up);
+        }
+        levels = all.toArray(new byte[0][][]);
+    }
+
+    /** Node {@code i} of the level above {@code below} (an odd last node moves up unchanged). */
+    private static byte[] parent(byte[][] below, int i, Map<Integer, byte[]> overlay) {
+        int left = 2 * i;
+        byte[] l = overlay.getOrDefault(left, below[left]);
+        if (left + 1 == below.length) {
+            return l;
+        }
+        return MerkleTree.inner(l, overlay.getOrDefault(left + 1, below[left + 1]));
+    }
+
+    /** The root with the leaves at the {@code dirty} positions replaced; {@code write} keeps them in the cache. */
+    private Hash updatePath(Map<Integer, byte[]> dirty, boolean write) {
+        Map<Integer, byte[]> changed = dirty;
+        for (int l = 0; l < levels.length - 1; l++) {
+            byte[][] below = levels[l];
+            Map<Integer, byte[]> current = changed;
+            Map<Integer, byte[]> up = new java.util.HashMap<>();
+            for (Integer i : current.keySet()) {
+                up.computeIfAbsent(i / 2, p -> parent(below, p, current));
+            }
+            if (write) {
+                changed.forEach((i, h) -> below[i] = h);
+            }
+            changed = up;
+        }
+        byte[][] top = levels[levels.length - 1];
+        if (write) {
+            changed.forEach((i, h) -> top[i] = h);
+        }
+        return Hash.of(changed.getOrDefault(0, top[0]));
+    }
+
+    /** The root over every leaf merged with {@code changes}. */
+    private Hash fullRoot(TreeMap<PeerId, Account> changes) {
         List<Hash> out = new ArrayList<>(leaves.size() + changes.size());
         Iterator<Map.Entry<PeerId, Hash>> base = leaves.entrySet().iterator();
         Iterator<Map.Entry<PeerId, Account>> over = changes.entrySet().iterator();

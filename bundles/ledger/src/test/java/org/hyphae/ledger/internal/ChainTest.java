@@ -55,6 +55,38 @@ class ChainTest {
     }
 
     @Test
+    void aRunOfBlocksImportsInOneBatchAndABadBlockInItKeepsOnlyTheValidOnesBefore() throws Exception {
+        Chain producer = f.chain(new MemoryDatastore());
+        List<Block> run = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Block b = next(producer, List.of(f.transfer(alice, i, 1, bob.peerId(), 10 + i)));
+            assertEquals(Chain.Outcome.HEAD, producer.importBlock(b));
+            run.add(b);
+        }
+        Chain whole = f.chain(new MemoryDatastore());
+        assertEquals(6, whole.importRun(run));
+        assertEquals(producer.head(), whole.head());
+        assertEquals(producer.account(bob.peerId()), whole.account(bob.peerId()));
+        assertEquals(f.spec.totalSupply(), whole.totalBalance());
+        assertEquals(run.get(4).hash(), whole.hashAt(5).orElseThrow());
+        assertEquals(6, whole.transaction(run.get(5).transactions().get(0).hash()).orElseThrow().blockHeight());
+
+        // Block 4 of the run with a state root that its transactions do not give, correctly sealed.
+        BlockHeader h = run.get(3).header();
+        BlockHeader wrong = new BlockHeader(h.parent(), h.height(), h.time(), h.txRoot(), Hash.sha256(new byte[] {9}), h.proposer(),
+                new byte[0]);
+        List<Block> bad = new ArrayList<>(run);
+        bad.set(3, f.sealed(wrong, run.get(3).transactions(), f.inTurn(4)));
+        Chain partly = f.chain(new MemoryDatastore());
+        String why = assertThrows(InvalidBlockException.class, () -> partly.importRun(bad)).getMessage();
+        assertTrue(why.contains("state root"), why);
+        assertEquals(3, partly.head().height(), "the three valid blocks before the bad one are kept");
+        assertEquals(run.get(2).hash(), partly.headHash());
+        assertFalse(partly.known(bad.get(3).hash()));
+        assertEquals(f.spec.totalSupply(), partly.totalBalance());
+    }
+
+    @Test
     void refusesBadTransactionsInBlocksAndLeavesTheChainUntouched() throws Exception {
         Chain c = f.chain(new MemoryDatastore());
         c.importBlock(next(c, List.of(f.transfer(alice, 0, 1, bob.peerId(), 10))));

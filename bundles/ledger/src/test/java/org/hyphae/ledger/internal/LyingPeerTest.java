@@ -115,8 +115,8 @@ class LyingPeerTest {
             Transaction badSig = t.withSignature(liarId.sign(t.signingBytes()));
             Transaction other = Transaction.transfer("other", liarId.peerId(), 0, 1, user.peerId(), 1);
             other = other.withSignature(liarId.sign(other.signingBytes()));
-            liar.router.publish(liar.ledger.transactionTopic(), badSig.encode()).toCompletableFuture().get();
-            liar.router.publish(liar.ledger.transactionTopic(), other.encode()).toCompletableFuture().get();
+            liar.router.publish(liar.ledger.transactionTopic(), TransactionBatch.encode(List.of(badSig))).toCompletableFuture().get();
+            liar.router.publish(liar.ledger.transactionTopic(), TransactionBatch.encode(List.of(other))).toCompletableFuture().get();
             Thread.sleep(1500);
             Hash bad = badSig.hash();
             assertTrue(follower.ledger.pending(100).stream().noneMatch(x -> x.hash().equals(bad)));

@@ -120,6 +120,14 @@ class NetworkTest {
             long target = net.peers.get(0).ledger.height();
             TestNet.await("late node at " + target, 60_000, () -> late.ledger.height() >= target);
             assertTrue(late.ledger.blocksSynced() > 0 || late.ledger.height() >= target);
+            // Its sync peers, as hyphae:chain lists them: the three it connected to, their heads known here.
+            late.ledger.syncNow();
+            TestNet.await("three sync peers in sync", 30_000, () -> late.ledger.peerHeads().size() == 3
+                    && late.ledger.peerHeads().stream().filter(org.hyphae.ledger.PeerHead::inSync).count() >= 2);
+            List<org.hyphae.ledger.PeerHead> heads = late.ledger.peerHeads();
+            assertTrue(heads.get(0).height() >= heads.get(heads.size() - 1).height(), "highest first: " + heads);
+            assertTrue(heads.stream().map(org.hyphae.ledger.PeerHead::peer).collect(java.util.stream.Collectors.toSet())
+                    .equals(java.util.Set.of(net.peers.get(0).host.localPeer(), net.peers.get(3).host.localPeer(), net.peers.get(4).host.localPeer())), heads.toString());
 
             // A signer goes down: the other two keep the chain going.
             TestNet.Peer down = net.peers.get(1);

@@ -58,12 +58,12 @@ class BftProcessTest {
                 net.connect(i);
             }
             net.awaitHeight(all, 3, 600);
-            String submitted = ChainProcesses.query(net.nodes.get(0), "hyphae:tx-send " + net.ids.get(3) + " 1000 2", "submitted ", 120);
+            String submitted = LedgerNodes.query(net.nodes.get(0), "hyphae:tx-send " + net.ids.get(3) + " 1000 2", "submitted ", 120);
             String tx = submitted.substring(submitted.indexOf("submitted ") + "submitted ".length()).split(" ")[0];
 
             // One SIGKILLed: 3 of 4 go on.
             net.nodes.get(3).process().destroyForcibly().waitFor();
-            long h1 = net.heights(List.of(0)).length > 0 ? ChainProcesses.height(net.nodes.get(0)) : 0;
+            long h1 = net.heights(List.of(0)).length > 0 ? LedgerNodes.height(net.nodes.get(0)) : 0;
             net.awaitHeight(List.of(0, 1, 2), h1 + 3, 300);
 
             // Two SIGKILLed: no block is final, nothing forks.
@@ -73,7 +73,7 @@ class BftProcessTest {
             Thread.sleep(12_000);
             long[] later = net.heights(List.of(0, 1));
             assertEquals(Math.max(stuck[0], stuck[1]), Math.max(later[0], later[1]), "2 of 4 validators make no block");
-            String status = ChainProcesses.query(net.nodes.get(0), "hyphae:bft", "step ", 60);
+            String status = LedgerNodes.query(net.nodes.get(0), "hyphae:bft", "step ", 60);
             assertTrue(status.contains("height " + (later[0] + 1)), status);
 
             // Both restarted from their data: they catch up and the chain goes on.
@@ -88,13 +88,13 @@ class BftProcessTest {
             // One cut off (frozen with SIGSTOP) while the others go on, then let go: it catches up.
             long pid = net.nodes.get(1).process().pid();
             new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor();
-            long h2 = net.heights(List.of(0)).length > 0 ? ChainProcesses.height(net.nodes.get(0)) : 0;
+            long h2 = net.heights(List.of(0)).length > 0 ? LedgerNodes.height(net.nodes.get(0)) : 0;
             try {
                 net.awaitHeight(List.of(0, 2, 3), h2 + 3, 300);
             } finally {
                 new ProcessBuilder("kill", "-CONT", String.valueOf(pid)).start().waitFor();
             }
-            long h3 = ChainProcesses.height(net.nodes.get(0));
+            long h3 = LedgerNodes.height(net.nodes.get(0));
             net.awaitHeight(all, h3 + 2, 300);
 
             long min = Long.MAX_VALUE;
@@ -103,9 +103,9 @@ class BftProcessTest {
             }
             net.checkInvariants(all, min, 4 * SUPPLY_EACH);
             for (int i : all) {
-                String where = ChainProcesses.query(net.nodes.get(i), "hyphae:tx " + tx, tx + ": ", 60);
+                String where = LedgerNodes.query(net.nodes.get(i), "hyphae:tx " + tx, tx + ": ", 60);
                 assertTrue(where.contains("in block #"), where);
-                String b = ChainProcesses.query(net.nodes.get(i), "hyphae:balance " + net.ids.get(3), net.ids.get(3) + ": balance ", 60);
+                String b = LedgerNodes.query(net.nodes.get(i), "hyphae:balance " + net.ids.get(3), net.ids.get(3) + ": balance ", 60);
                 assertEquals(SUPPLY_EACH + 1000, Long.parseLong(b.substring(b.indexOf(": balance ") + ": balance ".length()).split(",")[0]),
                         "the transfer applied once on node " + i);
                 String ev = net.nodes.get(i).commandOutput("hyphae:evidence", 60);
@@ -134,7 +134,7 @@ class BftProcessTest {
             }
             net.awaitHeight(all, 6, 600);
             for (int i = 1; i < 4; i++) {
-                String ev = ChainProcesses.query(net.nodes.get(i), "hyphae:evidence", "signed two prevotes", 120);
+                String ev = LedgerNodes.query(net.nodes.get(i), "hyphae:evidence", "signed two prevotes", 120);
                 assertTrue(ev.contains(net.ids.get(0).toString()), ev);
             }
             long min = Long.MAX_VALUE;

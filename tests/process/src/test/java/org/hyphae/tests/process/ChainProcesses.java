@@ -3,21 +3,19 @@ package org.hyphae.tests.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.hyphae.identity.PeerId;
 import org.hyphae.tests.support.NodeProcess;
 
 /**
  * Ledger nodes as processes that share a chain file: keys written before start so the chain file
  * can name them, connections, heights from {@code hyphae:chain}, and the invariants every node
- * must hold (the same block at each height, balances conserved).
+ * must hold (the same block at each height, balances conserved). Single-node steps are in
+ * {@link LedgerNodes}.
  */
 final class ChainProcesses implements AutoCloseable {
 
@@ -31,32 +29,13 @@ final class ChainProcesses implements AutoCloseable {
         this.work = work;
     }
 
-    /** Writes an identity.key (libp2p PrivateKey protobuf: type Ed25519, seed || public key). */
-    static PeerId writeKey(Path data, int seedByte) throws IOException {
-        byte[] seed = new byte[32];
-        java.util.Arrays.fill(seed, (byte) seedByte);
-        byte[] pub = new Ed25519PrivateKeyParameters(seed, 0).generatePublicKey().getEncoded();
-        byte[] file = new byte[4 + 64];
-        file[0] = 0x08;
-        file[1] = 0x01;
-        file[2] = 0x12;
-        file[3] = 0x40;
-        System.arraycopy(seed, 0, file, 4, 32);
-        System.arraycopy(pub, 0, file, 36, 32);
-        Files.createDirectories(data);
-        Path key = data.resolve("identity.key");
-        Files.write(key, file);
-        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-        return PeerId.fromEd25519PublicKey(pub);
-    }
-
     Path data(int i) {
         return work.resolve("n" + i);
     }
 
     /** Prepares node {@code i}: key, and the distribution it runs from (the build's unless given). */
     PeerId prepare(int i, int seedByte, Path home) throws IOException {
-        PeerId id = writeKey(data(i), seedByte);
+        PeerId id = LedgerNodes.writeKey(data(i), seedByte);
         ids.add(id);
         homes.add(home);
         nodes.add(null);
@@ -76,22 +55,9 @@ final class ChainProcesses implements AutoCloseable {
         NodeProcess n = home == null ? NodeProcess.start(work, "--port", "0", "--data", data(i).toString())
                 : NodeProcess.start(home, work, "--port", "0", "--data", data(i).toString());
         nodes.set(i, n);
-        addresses.set(i, address(n));
+        addresses.set(i, LedgerNodes.address(n));
         n.awaitLine(l -> l.contains("Node ready in "), 900);
         return n;
-    }
-
-    static void send(NodeProcess node, String line) throws IOException {
-        Writer w = node.stdin();
-        w.write(line + "\n");
-        w.flush();
-    }
-
-    private static String address(NodeProcess node) throws InterruptedException {
-        String line = node.awaitLine(l -> l.contains("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"), 900);
-        String printed = line.substring(line.indexOf("/ip4/")).trim().split("\\s+")[0];
-        int p2p = printed.indexOf("/p2p/");
-        return p2p < 0 ? printed : printed.substring(0, p2p);
     }
 
     boolean alive(int i) {
@@ -102,33 +68,20 @@ final class ChainProcesses implements AutoCloseable {
     void connect(int i) throws IOException {
         for (int j = 0; j < ids.size(); j++) {
             if (j != i && alive(j)) {
-                send(nodes.get(i), "hyphae:connect " + addresses.get(j) + "/p2p/" + ids.get(j));
+                LedgerNodes.send(nodes.get(i), "hyphae:connect " + addresses.get(j) + "/p2p/" + ids.get(j));
             }
         }
-    }
-
-    /** The latest head height the node printed for hyphae:chain. */
-    static long height(NodeProcess node) {
-        String marker = "head       #";
-        String[] lines = node.output().split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            int at = lines[i].indexOf(marker);
-            if (at >= 0) {
-                return Long.parseLong(lines[i].substring(at + marker.length()).split(" ")[0]);
-            }
-        }
-        return -1;
     }
 
     /** Asks for heights now and returns them, after a pause for the answers. */
     long[] heights(List<Integer> which) throws Exception {
         for (int i : which) {
-            send(nodes.get(i), "hyphae:chain");
+            LedgerNodes.send(nodes.get(i), "hyphae:chain");
         }
         Thread.sleep(1500);
         long[] out = new long[which.size()];
         for (int k = 0; k < which.size(); k++) {
-            out[k] = height(nodes.get(which.get(k)));
+            out[k] = LedgerNodes.height(nodes.get(which.get(k)));
         }
         return out;
     }
@@ -155,18 +108,13 @@ final class ChainProcesses implements AutoCloseable {
         }
     }
 
-    /** Types a command and returns the first line printed after it that contains {@code expectContains}. */
-    static String query(NodeProcess node, String command, String expectContains, long timeoutSeconds) throws Exception {
-        return node.command(command, l -> l.contains(expectContains), timeoutSeconds);
-    }
-
     /** The same block hash at every height up to {@code top} on every node, and the supply conserved. */
     void checkInvariants(List<Integer> which, long top, long supply) throws Exception {
         for (long h = 1; h <= top; h++) {
             String expected = null;
             for (int i : which) {
                 String prefix = "block      #" + h + " ";
-                String line = query(nodes.get(i), "hyphae:block " + h, prefix, 60);
+                String line = LedgerNodes.query(nodes.get(i), "hyphae:block " + h, prefix, 60);
                 String hash = line.substring(line.indexOf(prefix) + prefix.length()).trim();
                 if (expected == null) {
                     expected = hash;
@@ -177,7 +125,7 @@ final class ChainProcesses implements AutoCloseable {
         for (int i : which) {
             long sum = 0;
             for (PeerId id : ids) {
-                String b = query(nodes.get(i), "hyphae:balance " + id, id + ": balance ", 60);
+                String b = LedgerNodes.query(nodes.get(i), "hyphae:balance " + id, id + ": balance ", 60);
                 sum += Long.parseLong(b.substring(b.indexOf(": balance ") + ": balance ".length()).split(",")[0]);
             }
             assertEquals(supply, sum, "balances conserved on node " + i);

@@ -1,18 +1,20 @@
 package org.hyphae.tests.process;
 
+import static org.hyphae.tests.process.LedgerNodes.address;
+import static org.hyphae.tests.process.LedgerNodes.balance;
+import static org.hyphae.tests.process.LedgerNodes.height;
+import static org.hyphae.tests.process.LedgerNodes.query;
+import static org.hyphae.tests.process.LedgerNodes.send;
+import static org.hyphae.tests.process.LedgerNodes.writeKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.hyphae.identity.PeerId;
 import org.hyphae.tests.support.NodeProcess;
 import org.junit.jupiter.api.Test;
@@ -36,55 +38,8 @@ class LedgerProcessTest {
     private final List<PeerId> ids = new ArrayList<>();
     private final List<String> addresses = new ArrayList<>();
 
-    /** Writes an identity.key (libp2p PrivateKey protobuf: type Ed25519, seed || public key). */
-    static PeerId writeKey(Path data, int seedByte) throws IOException {
-        byte[] seed = new byte[32];
-        java.util.Arrays.fill(seed, (byte) seedByte);
-        byte[] pub = new Ed25519PrivateKeyParameters(seed, 0).generatePublicKey().getEncoded();
-        byte[] file = new byte[4 + 64];
-        file[0] = 0x08;
-        file[1] = 0x01;
-        file[2] = 0x12;
-        file[3] = 0x40;
-        System.arraycopy(seed, 0, file, 4, 32);
-        System.arraycopy(pub, 0, file, 36, 32);
-        Files.createDirectories(data);
-        Path key = data.resolve("identity.key");
-        Files.write(key, file);
-        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-        return PeerId.fromEd25519PublicKey(pub);
-    }
-
     private NodeProcess start(int i) throws IOException {
         return NodeProcess.start(work, "--port", "0", "--data", work.resolve("n" + i).toString());
-    }
-
-    static void send(NodeProcess node, String line) throws IOException {
-        Writer w = node.stdin();
-        w.write(line + "\n");
-        w.flush();
-    }
-
-    static String address(NodeProcess node) throws InterruptedException {
-        // The TCP address (the node also prints its WebSocket one, .../ws/p2p/...).
-        String line = node.awaitLine(l -> l.contains("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"), 900);
-        String printed = line.substring(line.indexOf("/ip4/")).trim().split("\\s+")[0];
-        // The node prints its address with /p2p/<id>; keep the transport part.
-        int p2p = printed.indexOf("/p2p/");
-        return p2p < 0 ? printed : printed.substring(0, p2p);
-    }
-
-    /** The latest head height the node printed for hyphae:chain. */
-    static long height(NodeProcess node) throws Exception {
-        String marker = "head       #";
-        String[] lines = node.output().split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            int at = lines[i].indexOf(marker);
-            if (at >= 0) {
-                return Long.parseLong(lines[i].substring(at + marker.length()).split(" ")[0]);
-            }
-        }
-        return -1;
     }
 
     private void awaitHeight(List<NodeProcess> which, long target, long timeoutSeconds) throws Exception {
@@ -116,11 +71,6 @@ class LedgerProcessTest {
                         + which.get(which.size() - 1).output());
             }
         }
-    }
-
-    private static String query(NodeProcess node, String command, String expectContains, long timeoutSeconds) throws Exception {
-        send(node, command);
-        return node.awaitLine(l -> l.contains(expectContains), timeoutSeconds);
     }
 
     @Test
@@ -201,8 +151,7 @@ class LedgerProcessTest {
                 assertTrue(where.contains("in block #"), where);
                 long sum = 0;
                 for (PeerId id : ids) {
-                    String b = query(n, "hyphae:balance " + id, id + ": balance ", 60);
-                    long bal = Long.parseLong(b.substring(b.indexOf(": balance ") + ": balance ".length()).split(",")[0]);
+                    long bal = balance(n, id);
                     sum += bal;
                     if (id.equals(ids.get(4))) {
                         assertEquals(SUPPLY_EACH + 1000, bal, "the transfer applied once");

@@ -107,7 +107,7 @@ class PowProcessTest {
     }
 
     private static void connect(NodeProcess from, String address, PeerId to) throws IOException {
-        LedgerProcessTest.send(from, "hyphae:connect " + address + "/p2p/" + to);
+        LedgerNodes.send(from, "hyphae:connect " + address + "/p2p/" + to);
     }
 
     @Test
@@ -115,7 +115,7 @@ class PowProcessTest {
     void twoHalvesMineApartThenJoinAndTheHeavierChainWinsEverywhere() throws Exception {
         List<PeerId> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ids.add(LedgerProcessTest.writeKey(data(i), 90 + i));
+            ids.add(LedgerNodes.writeKey(data(i), 90 + i));
         }
         StringBuilder chain = new StringBuilder("chain.id = pow-process\ngenesis.time = " + (System.currentTimeMillis() - 5000) + "\n");
         for (PeerId id : ids) {
@@ -135,7 +135,7 @@ class PowProcessTest {
             NodeProcess c = start(home, 2);
             List<String> addresses = new ArrayList<>();
             for (NodeProcess n : nodes) {
-                addresses.add(LedgerProcessTest.address(n));
+                addresses.add(LedgerNodes.address(n));
             }
             for (NodeProcess n : nodes) {
                 n.awaitLine(l -> l.contains("Node ready in "), 900);
@@ -197,8 +197,8 @@ class PowProcessTest {
     @Test
     @Timeout(900)
     void aNodeWithoutThePowBundleStopsAtTheHandoverAndGoesOnWhenTheJarIsDropped() throws Exception {
-        PeerId signer = LedgerProcessTest.writeKey(data(0), 95);
-        PeerId late = LedgerProcessTest.writeKey(data(1), 96);
+        PeerId signer = LedgerNodes.writeKey(data(0), 95);
+        PeerId late = LedgerNodes.writeKey(data(1), 96);
         String chain = "chain.id = pow-handover-process\ngenesis.time = " + (System.currentTimeMillis() - 5000) + "\n"
                 + "balance." + signer + " = " + SUPPLY_EACH + "\n"
                 + "consensus.1.engine = poa\nconsensus.1.period = 300\nconsensus.1.signers = " + signer + "\n"
@@ -215,7 +215,7 @@ class PowProcessTest {
         Path saved = Files.move(powJar, work.resolve(powJar.getFileName()));
         try {
             NodeProcess a = start(lean, 0);
-            String address = LedgerProcessTest.address(a);
+            String address = LedgerNodes.address(a);
             a.awaitLine(l -> l.contains("Node ready in "), 900);
             await("the poa segment", 300, () -> height(a) >= 5);
             Thread.sleep(3000);

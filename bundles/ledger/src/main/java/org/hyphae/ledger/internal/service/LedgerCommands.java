@@ -50,7 +50,18 @@ public final class LedgerCommands {
                         + " is dropped into deploy/").orElse("") + "\n"
                 + "mempool    " + s.pendingTransactions() + " pending\n"
                 + "peers      " + s.peersInSync() + " of " + s.peers() + " in sync"
-                + s.bestPeerHeight().map(b -> ", best peer height " + b).orElse("") + "\n";
+                + s.bestPeerHeight().map(b -> ", best peer height " + b).orElse("") + "\n"
+                + peerLines(h.height());
+    }
+
+    private String peerLines(long height) {
+        StringBuilder out = new StringBuilder();
+        for (org.hyphae.ledger.PeerHead p : ledger.peerHeads()) {
+            out.append("  ").append(p.peer()).append("  #").append(p.height()).append(' ').append(p.head().shortHex())
+                    .append(p.inSync() ? "  in sync" : p.height() > height ? "  ahead by " + (p.height() - height) : "  on another branch")
+                    .append('\n');
+        }
+        return out.toString();
     }
 
     @Descriptor("a block by height or hash")

@@ -28,6 +28,7 @@ import org.hyphae.ledger.Ledger;
 import org.hyphae.ledger.LedgerStatus;
 import org.hyphae.ledger.Transaction;
 import org.hyphae.ledger.TransactionReceipt;
+import org.hyphae.ledger.internal.ChainMove;
 import org.hyphae.ledger.internal.LedgerNode;
 import org.hyphae.pubsub.PubSub;
 import org.hyphae.pubsub.TopicValidator;
@@ -42,6 +43,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -49,10 +51,14 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The {@link Ledger} service: reads the chain file, opens the chain in the active
- * {@link Datastore} (a store swap restarts the component, which reopens the chain from the new
- * store), registers the sync protocol handler and the topic validators, and follows the
+ * {@link Datastore}, registers the sync protocol handler and the topic validators, and follows the
  * {@link ConsensusEngine} whiteboard: an engine that appears while the chain waits for it starts
  * at once, one that goes stops the node producing at its height.
+ *
+ * <p>The datastore is a dynamic reference: when the active store changes (hyphae:storage-use), the
+ * node stops, the chain is carried to the new store ({@link ChainMove}: kept if it is there already
+ * as far, copied otherwise) and reopened from it; a store that holds another chain is refused, the
+ * ledger stays stopped with the reason, and the chain is untouched in the previous store.
  *
  * <p>It runs once {@value #PID} is configured (the distribution ships {@code org.hyphae.ledger.cfg}),
  * and then at once, not on first use: the node keeps its copy of the chain whether or not anyone
@@ -69,8 +75,20 @@ public final class LedgerService implements Ledger {
     private final Map<String, ConsensusEngine> engines = new ConcurrentHashMap<>();
     private final List<BlockListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final BundleContext context;
+    private final Identity identity;
+    private final PubSub pubsub;
     private volatile Host host;
     private volatile LedgerNode node;
+    // Guarded by this.
+    private LedgerConfig config;
+    private ChainSpec spec;
+    private Path file;
+    private Datastore datastore;
+    /** The store the chain was last open on (after a refused swap, not the bound one). */
+    private Datastore chainStore;
+    private boolean active;
+    private volatile String stopped;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindHost(Host h) {
@@ -123,23 +141,81 @@ public final class LedgerService implements Ledger {
     }
 
     @Activate
-    public LedgerService(BundleContext context, LedgerConfig config, @Reference Identity identity, @Reference PubSub pubsub,
-            @Reference(name = Datastore.REFERENCE_NAME, policyOption = ReferencePolicyOption.GREEDY) Datastore datastore)
-            throws IOException, StorageException {
-        Path file = chainFile(context, config);
+    public LedgerService(BundleContext context, LedgerConfig config, @Reference Identity identity, @Reference PubSub pubsub)
+            throws IOException {
+        this.context = context;
+        this.identity = identity;
+        this.pubsub = pubsub;
+        this.config = config;
+        readSpec();
+    }
+
+    private void readSpec() throws IOException {
+        file = chainFile(context, config);
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         }
-        ChainSpec spec;
         try {
             spec = ChainSpec.parse(p, identity.peerId());
         } catch (IllegalArgumentException e) {
             throw new IOException("chain file " + file + ": " + e.getMessage(), e);
         }
-        LedgerNode n = new LedgerNode(spec, datastore, identity, () -> host, pubsub, engines::get,
-                new LedgerNode.Settings(config.syncIntervalMs(), config.maxBlockTransactions(), config.maxFutureMillis(),
-                        config.mempoolSize(), config.mempoolPerSender(), config.minFee(), config.banMillis()));
+    }
+
+    @Activate
+    synchronized void activate() throws StorageException {
+        active = true;
+        open();
+    }
+
+    /** The ledger's own settings changed (a storage selection change alone comes as a new datastore). */
+    @Modified
+    synchronized void modified(LedgerConfig changed) throws IOException, StorageException {
+        LedgerConfig before = config;
+        config = changed;
+        if (!settings(before).equals(settings(changed)) || !before.chainFile().equals(changed.chainFile())) {
+            close();
+            readSpec();
+            open();
+        }
+    }
+
+    private static LedgerNode.Settings settings(LedgerConfig c) {
+        return new LedgerNode.Settings(c.syncIntervalMs(), c.maxBlockTransactions(), c.maxFutureMillis(), c.mempoolSize(),
+                c.mempoolPerSender(), c.minFee(), c.banMillis());
+    }
+
+    @Reference(name = Datastore.REFERENCE_NAME, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void bindDatastore(Datastore ds) {
+        Datastore old = datastore;
+        datastore = ds;
+        if (!active || old == null || old == ds) {
+            return;
+        }
+        // The active store changed: the greedy reference binds the new one before it lets the old one go.
+        close();
+        try {
+            long copied = chainStore == ds ? 0 : ChainMove.move(chainStore, ds);
+            LOG.log(System.Logger.Level.INFO, "ledger: chain " + spec.chainId() + " on the new datastore"
+                    + (copied == 0 ? " (it held the chain already)" : " (" + copied + " keys copied from the previous one)"));
+            open();
+        } catch (StorageException | RuntimeException e) {
+            stopped = e.getMessage() + "; the chain is untouched in the previous store: switch back with hyphae:storage-use <kind>";
+            LOG.log(System.Logger.Level.ERROR, "ledger: chain " + spec.chainId() + " stopped: " + stopped);
+        }
+    }
+
+    synchronized void unbindDatastore(Datastore ds) {
+        if (datastore == ds) {
+            datastore = null;
+        }
+    }
+
+    private void open() throws StorageException {
+        stopped = null;
+        chainStore = datastore;
+        LedgerNode n = new LedgerNode(spec, datastore, identity, () -> host, pubsub, engines::get, settings(config));
         listeners.forEach(n::addBlockListener);
         node = n;
         registrations.add(context.registerService(TopicValidator.class, n.transactionValidator(),
@@ -196,7 +272,12 @@ public final class LedgerService implements Ledger {
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
+        active = false;
+        close();
+    }
+
+    private void close() {
         for (ServiceRegistration<?> r : registrations) {
             try {
                 r.unregister();
@@ -215,7 +296,8 @@ public final class LedgerService implements Ledger {
     private LedgerNode node() {
         LedgerNode n = node;
         if (n == null) {
-            throw new IllegalStateException("the ledger is stopping");
+            String why = stopped;
+            throw new IllegalStateException(why != null ? "the ledger is stopped: " + why : "the ledger is stopping");
         }
         return n;
     }
@@ -278,5 +360,10 @@ public final class LedgerService implements Ledger {
     @Override
     public LedgerStatus status() {
         return node().status();
+    }
+
+    @Override
+    public List<org.hyphae.ledger.PeerHead> peerHeads() {
+        return node().peerHeads();
     }
 }
