@@ -20,6 +20,7 @@ import org.hyphae.discovery.PeerRouting;
 import org.hyphae.discovery.RecordValidator;
 import org.hyphae.discovery.ValueStore;
 import org.hyphae.discovery.kad.internal.KadDht;
+import org.hyphae.metrics.DurationRecorder;
 import org.hyphae.discovery.kad.internal.PublicKeyValidator;
 import org.hyphae.discovery.kad.internal.RecordStore;
 import org.hyphae.identity.PeerId;
@@ -85,6 +86,11 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
         }
     }
 
+    /** Where lookup times go (the metrics bundle), if it runs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile DurationRecorder durations;
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindValidator(RecordValidator v, Map<String, Object> props) {
@@ -120,6 +126,12 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
                     RecordValidator v = validators.get(ns);
                     return v == null && "pk".equals(ns) ? builtinPk : v;
                 }, timer, System::currentTimeMillis);
+        d.lookupTimes(t -> {
+            DurationRecorder r = durations;
+            if (r != null) {
+                r.record("hyphae_dht_lookup_seconds", "duration of Kademlia lookups (FIND_NODE, GET_VALUE, GET_PROVIDERS)", t);
+            }
+        });
         dht = d;
         apply(d, config);
         long refresh = Math.max(1, config.refreshMinutes());
