@@ -18,6 +18,7 @@ import org.hyphae.discovery.PeerAddresses;
 import org.hyphae.discovery.PeerDiscovery;
 import org.hyphae.discovery.PeerRouting;
 import org.hyphae.discovery.RecordValidator;
+import org.hyphae.discovery.RoutingTableView;
 import org.hyphae.discovery.ValueStore;
 import org.hyphae.discovery.kad.internal.KadDht;
 import org.hyphae.metrics.DurationRecorder;
@@ -51,10 +52,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * (client/server mode, k, alpha) restarts the component: the routing table is rebuilt from the
  * connected peers and bootstrap list, and stored records survive through the datastore.
  */
-@Component(service = {KadService.class, PeerRouting.class, ContentRouting.class, ValueStore.class, PeerDiscovery.class},
+@Component(service = {KadService.class, PeerRouting.class, ContentRouting.class, ValueStore.class, PeerDiscovery.class,
+        RoutingTableView.class},
         configurationPid = {KadService.PID, BlockStore.SELECTION_PID}, property = PeerDiscovery.SOURCE_PROPERTY + "=kad")
 
-public final class KadService implements PeerRouting, ContentRouting, ValueStore, PeerDiscovery {
+public final class KadService implements PeerRouting, ContentRouting, ValueStore, PeerDiscovery, RoutingTableView {
 
     public static final String PID = "org.hyphae.discovery.kad";
     private static final System.Logger LOG = System.getLogger(KadService.class.getName());
@@ -245,6 +247,21 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
             throw new IllegalStateException("the kad DHT is not active");
         }
         return d;
+    }
+
+    @Override
+    public String mode() {
+        return dht().settings().clientMode() ? "client" : "server";
+    }
+
+    @Override
+    public int bucketSize() {
+        return dht().routingTable().k();
+    }
+
+    @Override
+    public List<Bucket> buckets() {
+        return dht().routingTable().buckets().entrySet().stream().map(e -> new Bucket(e.getKey(), e.getValue())).toList();
     }
 
     @Override
