@@ -5,7 +5,7 @@
  * per namespace).
  */
 @Export
-@Version("0.3.0")
+@Version("0.4.0")
 package org.hyphae.discovery;
 
 import org.osgi.annotation.bundle.Export;

@@ -143,6 +143,14 @@ public interface FileSharing {
     void fetch(Cid root, ProgressListener progress) throws IOException;
 
     /**
+     * Lists the fetches from the swarm ({@link #fetch}) running now, with their progress, for
+     * dashboards and metrics. A fetch leaves the list when it ends, however it ends.
+     *
+     * @return the running fetches, oldest first; empty if none
+     */
+    List<Transfer> transfers();
+
+    /**
      * Deletes every stored block that no pin reaches (through the links of stored dag-pb nodes).
      * Refused while an import or a fetch runs, whose blocks are not pinned yet.
      *

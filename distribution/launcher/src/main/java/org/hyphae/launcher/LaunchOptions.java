@@ -19,14 +19,15 @@ record LaunchOptions(Path home, Path data, int port, boolean headless, String li
     static final int DEFAULT_PORT = 4001;
     static final int DEFAULT_HTTP_PORT = 5001;
     static final String USAGE = """
-            Usage: hyphae [--data <dir>] [--port <n>] [--listen <ip>] [--headless]
+            Usage: hyphae [start] [--data <dir>] [--port <n>] [--listen <ip>] [--headless]
               --data <dir>   data directory (identity.key, config/, stores); default ./data
               --port <n>     TCP listen port (WebSocket on the next); 0 picks free ones; default 4001
               --listen <ip>  address to listen on, e.g. 127.0.0.1; default 0.0.0.0 (all)
               --http-port <n>  port of /metrics and the dashboard on 127.0.0.1; default 5001,
                              or a free one when --port is 0
               --headless     no interactive shell (for services); stop with SIGTERM
-              --help         this text""";
+              --help         this text
+            Commands for a running node: hyphae status | add | get | tx-send (hyphae status --help)""";
 
     /**
      * Parses the arguments.

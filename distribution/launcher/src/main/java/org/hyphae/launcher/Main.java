@@ -36,6 +36,21 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        List<String> arguments = List.of(args);
+        if (!arguments.isEmpty() && Cli.COMMANDS.contains(arguments.get(0))) {
+            // Commands for a running node: the terminal check comes from bin/hyphae ([ -t 1 ]).
+            boolean terminal = Boolean.getBoolean("hyphae.tty");
+            System.exit(new Cli(System.out, System.err, terminal).run(arguments));
+            return;
+        }
+        if (!arguments.isEmpty() && arguments.get(0).equals("start")) {
+            args = arguments.subList(1, arguments.size()).toArray(new String[0]);
+        } else if (!arguments.isEmpty() && !arguments.get(0).startsWith("--")) {
+            System.err.println("hyphae: unknown command " + arguments.get(0));
+            System.err.println(Cli.USAGE);
+            System.exit(Cli.BAD_INPUT);
+            return;
+        }
         LaunchOptions options;
         try {
             if (Arrays.asList(args).contains("--help")) {

@@ -11,6 +11,9 @@ import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import org.hyphae.discovery.RoutingTableView;
+import org.hyphae.files.FileSharing;
+import org.hyphae.ledger.Ledger;
 import org.hyphae.node.AreaSelector;
 import org.hyphae.node.NodeStatus;
 import org.hyphae.pubsub.PubSub;
@@ -29,7 +32,9 @@ import com.google.gson.JsonParser;
 
 /**
  * The dashboard's JSON API: {@code GET /api/status} (node, peers with latency, topics, areas with
- * their selectors) and {@code POST /api/select} with {@code {"area": "blocks", "choice": "memory"}},
+ * their selectors), {@code GET /api/routing} (the DHT's k-buckets), {@code GET /api/transfers}
+ * (fetches running), {@code GET /api/chain?blocks=<n>} (head, engine, recent blocks) and
+ * {@code POST /api/select} with {@code {"area": "blocks", "choice": "memory"}},
  * which asks the area's {@link AreaSelector} (a whiteboard service) to switch. Every refusal is a
  * 4xx with a JSON {@code {"error": "<reason>"}}.
  */
@@ -56,6 +61,18 @@ public final class DashboardApi extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile NodeStatus status;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile RoutingTableView routingTable;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile FileSharing files;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile Ledger ledger;
 
     /** Selectors by area name; an area has at most one (the first registered wins). */
     private final transient Map<String, AreaSelector> selectors = new ConcurrentHashMap<>();
@@ -92,12 +109,37 @@ public final class DashboardApi extends HttpServlet {
         String path = request.getPathInfo() == null ? "" : request.getPathInfo();
         switch (path) {
             case "/status" -> {
-                if (!request.getMethod().equals("GET")) {
-                    response.setHeader("Allow", "GET");
-                    error(response, 405, "/api/status is read-only: use GET, not " + request.getMethod());
+                if (readOnly(request, response)) {
+                    json(response, 200, NodeView.status(host, ping, pubsub, status, selectors));
+                }
+            }
+            case "/routing" -> {
+                if (readOnly(request, response)) {
+                    json(response, 200, ActivityView.routing(routingTable));
+                }
+            }
+            case "/transfers" -> {
+                if (readOnly(request, response)) {
+                    json(response, 200, ActivityView.transfers(files));
+                }
+            }
+            case "/chain" -> {
+                if (!readOnly(request, response)) {
                     return;
                 }
-                json(response, 200, NodeView.status(host, ping, pubsub, status, selectors));
+                int blocks;
+                try {
+                    blocks = ActivityView.blocks(request.getQueryString());
+                } catch (IllegalArgumentException e) {
+                    error(response, 400, e.getMessage());
+                    return;
+                }
+                JsonObject chain = ActivityView.chain(ledger, blocks);
+                if (chain == null) {
+                    error(response, 404, "this node keeps no ledger");
+                } else {
+                    json(response, 200, chain);
+                }
             }
             case "/select" -> {
                 if (!request.getMethod().equals("POST")) {
@@ -107,8 +149,19 @@ public final class DashboardApi extends HttpServlet {
                 }
                 select(request, response);
             }
-            default -> error(response, 404, "no such API: " + path + " (there are /api/status and /api/select)");
+            default -> error(response, 404, "no such API: " + path
+                    + " (there are /api/status, /api/routing, /api/transfers, /api/chain and /api/select)");
         }
+    }
+
+    /** True if the request is a GET; else answers 405 and returns false. */
+    private static boolean readOnly(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getMethod().equals("GET")) {
+            return true;
+        }
+        response.setHeader("Allow", "GET");
+        error(response, 405, "/api" + request.getPathInfo() + " is read-only: use GET, not " + request.getMethod());
+        return false;
     }
 
     private void select(HttpServletRequest request, HttpServletResponse response) throws IOException {

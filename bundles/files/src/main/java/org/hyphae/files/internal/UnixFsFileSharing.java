@@ -24,6 +24,7 @@ import org.hyphae.files.FileSharing;
 import org.hyphae.files.ImportOptions;
 import org.hyphae.files.Pin;
 import org.hyphae.files.ProgressListener;
+import org.hyphae.files.Transfer;
 import org.hyphae.multiformats.Cid;
 import org.hyphae.storage.BlockStore;
 import org.hyphae.storage.Cursor;
@@ -77,6 +78,9 @@ public final class UnixFsFileSharing implements FileSharing {
 
     /** Shared by imports and fetches, exclusive for garbage collection. */
     private final ReadWriteLock gcLock = new ReentrantReadWriteLock();
+
+    /** The fetches running now, for {@link #transfers()}. */
+    private final java.util.Set<RunningFetch> fetches = ConcurrentHashMap.newKeySet();
 
     /** Pins while no datastore is bound. */
     private final Map<Cid, Pin> memoryPins = new ConcurrentHashMap<>();
@@ -218,14 +222,23 @@ public final class UnixFsFileSharing implements FileSharing {
             throw new IllegalStateException("fetching " + root + " needs a block exchange (the Bitswap bundle), and none is running");
         }
         BlockStore store = store();
+        RunningFetch running = new RunningFetch(root, progress);
         gcLock.readLock().lock();
+        fetches.add(running);
         try (ExchangeSession session = ex.newSession(root.toString())) {
-            new DagFetcher(store, session, progress, FETCH_WINDOW).fetch(root);
+            new DagFetcher(store, session, running, FETCH_WINDOW).fetch(root);
             pin(root, "");
         } finally {
+            fetches.remove(running);
             gcLock.readLock().unlock();
         }
         provide(root);
+    }
+
+    @Override
+    public List<Transfer> transfers() {
+        return fetches.stream().sorted(Comparator.comparing(RunningFetch::started)).map(RunningFetch::snapshot)
+                .toList();
     }
 
     /** Announces a root through the DHT, if there is one; failures are logged, not thrown. */

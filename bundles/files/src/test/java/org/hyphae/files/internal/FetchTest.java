@@ -71,6 +71,34 @@ class FetchTest {
     }
 
     @Test
+    void aRunningFetchIsListedWithItsProgressAndLeavesTheListWhenItEnds() throws Exception {
+        Node seeder = node();
+        Node fetcher = node();
+        net.connect(fetcher.node(), seeder.node());
+        byte[] data = bytes(1024 * 1024 + 5, 3);
+        Cid root = seeder.files().add(new ByteArrayInputStream(data), SMALL, null);
+        List<org.hyphae.files.Transfer> seen = new ArrayList<>();
+        fetcher.files().fetch(root, (done, total) -> {
+            List<org.hyphae.files.Transfer> now = fetcher.files().transfers();
+            assertEquals(1, now.size());
+            assertEquals(root, now.get(0).root());
+            assertEquals(done, now.get(0).bytesDone());
+            assertEquals(total, now.get(0).bytesTotal());
+            seen.add(now.get(0));
+        });
+        assertFalse(seen.isEmpty());
+        assertEquals(data.length, seen.get(seen.size() - 1).bytesDone());
+        assertTrue(fetcher.files().transfers().isEmpty(), "a finished fetch is not listed");
+        Cid missing = Cid.parse("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy");
+        try {
+            fetcher.files().fetch(missing, null);
+        } catch (java.io.IOException | RuntimeException expected) {
+            // nobody has it
+        }
+        assertTrue(fetcher.files().transfers().isEmpty(), "a failed fetch is not listed");
+    }
+
+    @Test
     void aFileAddedOnOneNodeIsFetchedPinnedAndExportedOnAnother() throws Exception {
         Node seeder = node();
         Node fetcher = node();

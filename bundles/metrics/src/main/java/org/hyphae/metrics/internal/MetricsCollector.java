@@ -77,6 +77,11 @@ public final class MetricsCollector {
         registry.close();
     }
 
+    /** The registry, for meters recorded as events rather than read at scrape time ({@link BundleTimers}). */
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addSource(MetricSource source) {

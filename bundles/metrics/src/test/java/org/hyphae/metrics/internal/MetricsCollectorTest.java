@@ -43,4 +43,28 @@ class MetricsCollectorTest {
         assertFalse(after.contains("hyphae_ledger"), "a source's series leave with it: " + after);
         collector.deactivate();
     }
+
+    @Test
+    void durationsBecomeAPrometheusHistogramThatLeavesWithItsBundle() {
+        MetricsCollector collector = new MetricsCollector();
+        collector.activate();
+        BundleTimers timers = new BundleTimers(collector);
+        timers.record("hyphae_dht_lookup_seconds", "lookup time", java.time.Duration.ofMillis(40));
+        timers.record("hyphae_dht_lookup_seconds", "lookup time", java.time.Duration.ofMillis(200));
+        String text = collector.scrape();
+        assertTrue(text.contains("# TYPE hyphae_dht_lookup_seconds histogram"), text);
+        assertTrue(text.contains("hyphae_dht_lookup_seconds_count 2.0"), text);
+        assertTrue(text.contains("hyphae_dht_lookup_seconds_sum 0.24"), text);
+        assertTrue(text.contains("hyphae_dht_lookup_seconds_bucket{le=\"+Inf\",} 2.0"), text);
+        assertTrue(text.matches("(?s).*hyphae_dht_lookup_seconds_bucket\\{le=\"0\\.0[0-9]+\",} 0\\.0.*"), text);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> timers.record("hyphae_dht_lookup", "no unit", java.time.Duration.ZERO));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> timers.record("hyphae_x_seconds", "odd labels", java.time.Duration.ZERO, "a"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> timers.record("hyphae_x_seconds", "negative", java.time.Duration.ofMillis(-1)));
+        timers.deactivate();
+        assertFalse(collector.scrape().contains("hyphae_dht_lookup"), "the bundle's timers leave with it");
+        collector.deactivate();
+    }
 }

@@ -26,21 +26,27 @@ import org.junit.jupiter.api.io.TempDir;
  * The node's HTTP face, as an operator's browser and scripts see it: /metrics in the Prometheus
  * text format, the JSON API refusing bad and cross-origin writes with a 4xx and a reason, and the
  * dashboard in headless Chromium (Debian's package, driven by playwright-core from npm) showing a
- * connected peer with its latency and switching the storage area with its button; the test
- * checks the screenshot.
+ * connected peer with its latency, the peer in the routing table, the chain's recent blocks and a
+ * running fetch, and switching the storage area with its button; the test checks the screenshot.
  */
 class DashboardBrowserTest {
 
     private static final long WAIT = 180;
     private static final int HEADER_RGB = 0x1b5e3b; // dashboard.css header background
+    private static final String MISSING = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
 
     @TempDir
     Path work;
 
     @Test
     void metricsApiAndDashboardInChromium() throws Exception {
-        try (NodeProcess a = NodeProcess.start(Files.createDirectories(work.resolve("a")), "--port", "0");
-                NodeProcess b = NodeProcess.start(Files.createDirectories(work.resolve("b")), "--port", "0")) {
+        // No mDNS: nodes of other tests on this machine would join and change the counts checked here.
+        for (String node : new String[] {"a", "b"}) {
+            Files.writeString(Files.createDirectories(work.resolve(node + "/data/config"))
+                    .resolve("org.hyphae.discovery.mdns.cfg"), "enabled=false\n");
+        }
+        try (NodeProcess a = NodeProcess.start(work.resolve("a"), "--port", "0");
+                NodeProcess b = NodeProcess.start(work.resolve("b"), "--port", "0")) {
             String line = a.awaitLine(l -> l.startsWith("Dashboard on http://127.0.0.1:"), WAIT);
             URI dashboard = URI.create(line.substring("Dashboard on ".length()).trim());
             URI base = dashboard.resolve("/");
@@ -48,6 +54,7 @@ class DashboardBrowserTest {
             String idB = b.awaitLine(l -> l.startsWith("PeerID: "), WAIT).substring(8).trim();
             String addressA = a.awaitLine(l -> l.startsWith("Swarm listening on ") && l.contains("/tcp/") && !l.contains("/ws"),
                     WAIT).substring("Swarm listening on ".length()).trim();
+            a.awaitLine(l -> l.startsWith("Node ready in "), WAIT);
             b.awaitLine(l -> l.startsWith("Node ready in "), WAIT);
             b.command("hyphae:connect " + addressA, l -> l.contains("connected to " + idA) || l.contains("rror"), WAIT);
 
@@ -82,11 +89,32 @@ class DashboardBrowserTest {
             assertEquals(200, status.statusCode());
             assertTrue(status.body().contains("\"peerId\":\"" + idA + "\"") && status.body().contains(idB), status.body());
 
+            // The activity views: B in A's routing table, the chain's recent blocks, a fetch of a block
+            // nobody has (through the command line) listed while it waits; bad queries refused.
+            // The table takes in connected peers when a lookup runs (a refresh, or this one).
+            a.commandOutput("hyphae:find-peer " + idB, WAIT);
+            awaitBody(http, base.resolve("/api/routing"), "\"peerId\":\"" + idB + "\"");
+            HttpResponse<String> chain = get(http, base.resolve("/api/chain?blocks=3"));
+            assertEquals(200, chain.statusCode(), chain.body());
+            assertTrue(chain.body().contains("\"engine\":\"poa\"") && chain.body().contains("\"recent\":[{\"height\":"),
+                    chain.body());
+            assertTrue(chain.body().split("\"hash\"").length - 1 <= 3, "at most the 3 blocks asked for: " + chain.body());
+            assertRefused(http, HttpRequest.newBuilder(base.resolve("/api/chain?blocks=0")).GET().build(), 400, "from 1 to 100");
+            assertRefused(http, HttpRequest.newBuilder(base.resolve("/api/chain?blocks=many")).GET().build(), 400, "whole number");
+            assertRefused(http, HttpRequest.newBuilder(base.resolve("/api/chain?height=5")).GET().build(), 400,
+                    "unknown parameter");
+            assertRefused(http, post(base.resolve("/api/chain"), "application/json", "{}", null), 405, "read-only");
+            assertRefused(http, post(base.resolve("/api/transfers"), "application/json", "{}", null), 405, "read-only");
+            Process fetching = new ProcessBuilder(NodeProcess.distribution().resolve("bin/hyphae").toAbsolutePath().toString(),
+                    "get", "--data", work.resolve("a/data").toString(), MISSING, work.resolve("never").toString())
+                    .redirectErrorStream(true).redirectOutput(work.resolve("get.txt").toFile()).start();
+            awaitBody(http, base.resolve("/api/transfers"), "\"root\":\"" + MISSING + "\",\"bytes\":0,\"total\":-1");
+
             // The dashboard in Chromium: B listed with a latency, blocks switched fs -> memory by its button.
             Path screenshot = work.resolve("dashboard.png");
             Path js = Path.of(System.getProperty(JsProcess.JS_DIR_PROPERTY, "js"));
             Process browser = new ProcessBuilder(System.getProperty(JsProcess.NODE_PROPERTY, "node"), "dashboard-browser.mjs",
-                    dashboard.toString(), idB, "blocks", "memory", screenshot.toString())
+                    dashboard.toString(), idB, "blocks", "memory", screenshot.toString(), MISSING)
                     .directory(js.toFile()).redirectErrorStream(true).start();
             String out = new String(browser.getInputStream().readAllBytes());
             assertTrue(browser.waitFor(WAIT, TimeUnit.SECONDS), out);
@@ -94,6 +122,10 @@ class DashboardBrowserTest {
             assertEquals(0, browser.exitValue(), out);
             assertTrue(out.contains("\"ok\":true") && out.contains("active storage kind is now memory"), out);
             assertTrue(out.contains("\"errors\":[]"), "no script errors on the page: " + out);
+            assertTrue(out.contains("\"transferText\":\"" + MISSING + " ?0 B"), "the waiting fetch: " + out);
+            assertTrue(out.contains("server mode)") && out.contains("engine poa"), "routing summary and chain head: " + out);
+            assertTrue(out.matches("(?s).*\"blocks\":\\[\\d+(,\\d+){0,9}\\].*"), "recent blocks: " + out);
+            fetching.destroyForcibly();
             assertTrue(a.commandOutput("hyphae:storage", WAIT).contains("active kind: memory"), "the switch reached the node");
 
             checkScreenshot(screenshot);
@@ -133,6 +165,21 @@ class DashboardBrowserTest {
         return Math.abs(((rgb >> 16) & 0xff) - ((expected >> 16) & 0xff)) < 8
                 && Math.abs(((rgb >> 8) & 0xff) - ((expected >> 8) & 0xff)) < 8
                 && Math.abs((rgb & 0xff) - (expected & 0xff)) < 8;
+    }
+
+    /** Polls a GET until its body holds {@code expected}. */
+    private static void awaitBody(HttpClient http, URI uri, String expected) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+        String body = "";
+        while (System.nanoTime() < end) {
+            HttpResponse<String> r = get(http, uri);
+            body = r.body();
+            if (r.statusCode() == 200 && body.contains(expected)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(uri + " never held " + expected + "; last: " + body);
     }
 
     private static void assertRefused(HttpClient http, HttpRequest request, int status, String reason) throws Exception {

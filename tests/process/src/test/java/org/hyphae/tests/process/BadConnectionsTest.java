@@ -38,6 +38,9 @@ class BadConnectionsTest {
 
     @Test
     void thousandBadConnectionsLeaveNothingBehind() throws Exception {
+        // No mDNS: nodes of other tests on this machine would dial in and start event-loop threads of their own.
+        Files.writeString(Files.createDirectories(work.resolve("data/config")).resolve("org.hyphae.discovery.mdns.cfg"),
+                "enabled=false\n");
         try (NodeProcess node = NodeProcess.start(work, "--headless", "--port", "0")) {
             String line = node.awaitLine(l -> l.startsWith("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"), 60);
             Matcher m = Pattern.compile("/tcp/(\\d+)/").matcher(line);

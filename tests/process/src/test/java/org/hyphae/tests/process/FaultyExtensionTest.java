@@ -12,13 +12,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An extension that throws in its component's activator and in its protocol handler is
- * isolated: the node reports the failures, resets the peer's stream, and goes on serving.
+ * An extension that throws in its component's activator and in its protocol handler, and a bundle
+ * whose BundleActivator.start throws, are isolated: the node reports the failures, resets the
+ * peer's stream, and goes on serving.
  */
 class FaultyExtensionTest {
 
     private static final long WAIT = 180;
     private static final String BUNDLE = "org.hyphae.faulty.fixture";
+    private static final String START_FAILURE_BUNDLE = "org.hyphae.startfailure.fixture";
 
     @TempDir
     Path work;
@@ -46,6 +48,20 @@ class FaultyExtensionTest {
             awaitOutput(a, "lb -s", out -> out.lines().anyMatch(l -> l.contains(BUNDLE) && l.contains("Active")));
             awaitOutput(b, "faulty:call " + idA, out -> out.contains("call "));
 
+            // A bundle whose BundleActivator.start throws: the framework refuses to start it, fileinstall
+            // reports it, the node and its other bundles go on (checked below with the rest).
+            Path startFailure = Path.of(System.getProperty("hyphae.test.startfailure",
+                    "../start-failure-fixture/target/org.hyphae.startfailure.fixture-0.1.0-SNAPSHOT.jar"));
+            assertTrue(Files.isRegularFile(startFailure), "build tests/start-failure-fixture first: " + startFailure.toAbsolutePath());
+            int mark = a.lineCount();
+            Path part = Files.copy(startFailure, homeA.resolve("deploy/start-failure.jar.part"), StandardCopyOption.REPLACE_EXISTING);
+            Files.move(part, homeA.resolve("deploy/start-failure.jar"), StandardCopyOption.ATOMIC_MOVE);
+            a.awaitLine(mark, l -> l.contains("BundleActivator.start always throws"), WAIT);
+            awaitOutput(a, "lb -s", out -> out.lines().anyMatch(l -> l.contains(START_FAILURE_BUNDLE)
+                    && (l.contains("Resolved") || l.contains("Installed"))));
+            assertTrue(a.commandOutput("lb -s", WAIT).lines().filter(l -> l.contains(START_FAILURE_BUNDLE))
+                    .noneMatch(l -> l.contains("Active")), "the failing bundle is not active");
+
             // The activator's failure is SCR's to report; the bundle and the node stay up.
             String info = a.commandOutput("scr:info org.hyphae.tests.faulty.ThrowingActivator", WAIT);
             assertTrue(info.contains("activator always throws") || info.toLowerCase().contains("failed"), info);
@@ -55,9 +71,12 @@ class FaultyExtensionTest {
             assertTrue(call.contains("call failed") && call.contains("reset"), call);
             a.awaitLine(l -> l.contains("handler for /hyphae-test/throws/1.0.0 failed on a stream from " + idB), WAIT);
 
-            // And everything else goes on.
+            // And everything else goes on: ping, the shell, the other bundles all active.
             assertTrue(b.command("hyphae:ping " + idA, l -> l.contains("PONG") || l.contains("rror"), WAIT).contains("PONG"));
             assertTrue(a.commandOutput("hyphae:id", WAIT).contains(idA));
+            String bundles = a.commandOutput("lb -s", WAIT);
+            assertTrue(bundles.lines().filter(l -> l.contains("org.hyphae.") && !l.contains(START_FAILURE_BUNDLE))
+                    .allMatch(l -> l.contains("Active")), bundles);
             a.terminate(30);
             b.terminate(30);
         }

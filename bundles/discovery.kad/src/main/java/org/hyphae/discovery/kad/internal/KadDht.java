@@ -1,6 +1,7 @@
 package org.hyphae.discovery.kad.internal;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -109,6 +111,7 @@ public final class KadDht {
                 }
             });
     private final AtomicLong badMessages = new AtomicLong();
+    private volatile Consumer<Duration> lookupTimes = t -> { };
 
     /**
      * @param validators the validator of a namespace, or null if none; {@code pk} must be answered
@@ -569,6 +572,14 @@ public final class KadDht {
         if (seeds.isEmpty()) {
             return CompletableFuture.completedFuture(new Lookup.Outcome(List.of(), 0, -1));
         }
-        return new Lookup(this, target, request, stop, s.k(), s.alpha()).start(seeds);
+        long start = System.nanoTime();
+        Consumer<Duration> times = lookupTimes;
+        return new Lookup(this, target, request, stop, s.k(), s.alpha()).start(seeds)
+                .whenComplete((outcome, failure) -> times.accept(Duration.ofNanos(System.nanoTime() - start)));
+    }
+
+    /** Told how long each lookup took (for metrics); called on the thread that ends the lookup, so keep it quick. */
+    public void lookupTimes(Consumer<Duration> listener) {
+        lookupTimes = listener;
     }
 }

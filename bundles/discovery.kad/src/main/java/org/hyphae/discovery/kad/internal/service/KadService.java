@@ -18,8 +18,10 @@ import org.hyphae.discovery.PeerAddresses;
 import org.hyphae.discovery.PeerDiscovery;
 import org.hyphae.discovery.PeerRouting;
 import org.hyphae.discovery.RecordValidator;
+import org.hyphae.discovery.RoutingTableView;
 import org.hyphae.discovery.ValueStore;
 import org.hyphae.discovery.kad.internal.KadDht;
+import org.hyphae.metrics.DurationRecorder;
 import org.hyphae.discovery.kad.internal.PublicKeyValidator;
 import org.hyphae.discovery.kad.internal.RecordStore;
 import org.hyphae.identity.PeerId;
@@ -50,10 +52,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * (client/server mode, k, alpha) restarts the component: the routing table is rebuilt from the
  * connected peers and bootstrap list, and stored records survive through the datastore.
  */
-@Component(service = {KadService.class, PeerRouting.class, ContentRouting.class, ValueStore.class, PeerDiscovery.class},
+@Component(service = {KadService.class, PeerRouting.class, ContentRouting.class, ValueStore.class, PeerDiscovery.class,
+        RoutingTableView.class},
         configurationPid = {KadService.PID, BlockStore.SELECTION_PID}, property = PeerDiscovery.SOURCE_PROPERTY + "=kad")
 
-public final class KadService implements PeerRouting, ContentRouting, ValueStore, PeerDiscovery {
+public final class KadService implements PeerRouting, ContentRouting, ValueStore, PeerDiscovery, RoutingTableView {
 
     public static final String PID = "org.hyphae.discovery.kad";
     private static final System.Logger LOG = System.getLogger(KadService.class.getName());
@@ -84,6 +87,11 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
             datastore = null;
         }
     }
+
+    /** Where lookup times go (the metrics bundle), if it runs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile DurationRecorder durations;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -120,6 +128,12 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
                     RecordValidator v = validators.get(ns);
                     return v == null && "pk".equals(ns) ? builtinPk : v;
                 }, timer, System::currentTimeMillis);
+        d.lookupTimes(t -> {
+            DurationRecorder r = durations;
+            if (r != null) {
+                r.record("hyphae_dht_lookup_seconds", "duration of Kademlia lookups (FIND_NODE, GET_VALUE, GET_PROVIDERS)", t);
+            }
+        });
         dht = d;
         apply(d, config);
         long refresh = Math.max(1, config.refreshMinutes());
@@ -233,6 +247,21 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
             throw new IllegalStateException("the kad DHT is not active");
         }
         return d;
+    }
+
+    @Override
+    public String mode() {
+        return dht().settings().clientMode() ? "client" : "server";
+    }
+
+    @Override
+    public int bucketSize() {
+        return dht().routingTable().k();
+    }
+
+    @Override
+    public List<Bucket> buckets() {
+        return dht().routingTable().buckets().entrySet().stream().map(e -> new Bucket(e.getKey(), e.getValue())).toList();
     }
 
     @Override
