@@ -163,6 +163,10 @@ public final class LedgerService implements Ledger {
         }
     }
 
+    /**
+     * Opens and starts the node once SCR has bound the references it calls back (the engines above
+     * all: started from the constructor it found no engine and warned that the first was missing).
+     */
     @Activate
     synchronized void activate() throws StorageException {
         active = true;
@@ -226,18 +230,7 @@ public final class LedgerService implements Ledger {
                 props(ProtocolHandler.PROTOCOL_PROPERTY, LedgerNode.syncProtocol())));
         LOG.log(System.Logger.Level.INFO, "ledger: chain " + spec.chainId() + " from " + file + ", genesis "
                 + n.status().genesis().shortHex() + ", head #" + n.height());
-    }
-
-    /**
-     * Starts the node once SCR has bound the references it calls back (the engines above all):
-     * started from the constructor it found no engine and warned that the first one was missing.
-     */
-    @Activate
-    void start() {
-        LedgerNode n = node;
-        if (n != null) {
-            n.start();
-        }
+        n.start();
     }
 
     private static Dictionary<String, Object> props(String key, String value) {
