@@ -1,22 +1,19 @@
 package org.hyphae.interop.bench;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.hyphae.interop.JsProcess;
 import org.hyphae.tests.support.NodeProcess;
+import org.hyphae.tests.support.RandomFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -50,12 +47,12 @@ public final class BitswapBenchmark {
                 : System.getProperty("java.io.tmpdir")));
         Path work = Files.createTempDirectory(base, "hyphae-bitswap-bench");
         Path file = work.resolve("file.bin");
-        String sha = writeRandom(file, size);
+        String sha = RandomFiles.write(file, size, 42);
         // Each fetching node, Hyphae's and Helia's, first fetches another file from the same seeders:
         // a node that has run for a while has its JIT warm, and a fresh JVM's first seconds would be
         // measured instead of the exchange (64 MiB took 10 s cold and 3.6 s warm here).
         Path warmFile = work.resolve("warm.bin");
-        writeRandom(warmFile, WARM_UP_BYTES, 4242);
+        RandomFiles.write(warmFile, WARM_UP_BYTES, 4242);
         System.out.printf("file: %d bytes (%.0f MiB), load average %s%n", size, size / 1048576.0, load());
 
         List<Node> seeders = new ArrayList<>();
@@ -115,7 +112,7 @@ public final class BitswapBenchmark {
                 if (!got.startsWith("got ")) {
                     throw new IllegalStateException("fetch from " + n + " seeder(s) failed: " + got);
                 }
-                if (!sha.equals(sha256(out))) {
+                if (!sha.equals(RandomFiles.sha256(out))) {
                     throw new IllegalStateException("fetched bytes differ from the file");
                 }
                 hyphae[k] = size / seconds;
@@ -214,30 +211,6 @@ public final class BitswapBenchmark {
         return down / (Double.parseDouble(m.group(4)) / 1000);
     }
 
-    private static String writeRandom(Path file, long size) throws Exception {
-        return writeRandom(file, size, 42);
-    }
-
-    private static String writeRandom(Path file, long size, long seed) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        SplittableRandom r = new SplittableRandom(seed);
-        byte[] buf = new byte[1 << 20];
-        try (OutputStream out = Files.newOutputStream(file)) {
-            for (long done = 0; done < size; done += buf.length) {
-                for (int i = 0; i < buf.length; i += 8) {
-                    long v = r.nextLong();
-                    for (int j = 0; j < 8; j++) {
-                        buf[i + j] = (byte) (v >>> (8 * j));
-                    }
-                }
-                int n = (int) Math.min(buf.length, size - done);
-                out.write(buf, 0, n);
-                sha.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
-    }
-
     private static void deleteTree(Path dir) {
         try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -259,17 +232,6 @@ public final class BitswapBenchmark {
                 }
             }
         }
-    }
-
-    private static String sha256(Path file) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        byte[] buf = new byte[1 << 20];
-        try (var in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buf)) > 0;) {
-                sha.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
     }
 
     private static String load() {

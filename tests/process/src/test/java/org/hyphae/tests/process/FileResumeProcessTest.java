@@ -5,18 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.hyphae.tests.support.NodeProcess;
+import org.hyphae.tests.support.RandomFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +35,7 @@ class FileResumeProcessTest {
     @Timeout(600)
     void aFetchKilledMidwayResumesFromItsBlocks() throws Exception {
         Path file = work.resolve("file.bin");
-        String sha = writeRandom(file, SIZE);
+        String sha = RandomFiles.write(file, SIZE, 7);
         Path seederData = work.resolve("seeder");
         Path fetcherData = work.resolve("fetcher");
         try (NodeProcess seeder = start(seederData)) {
@@ -81,7 +77,7 @@ class FileResumeProcessTest {
                 assertTrue(fromPeers > 0, got);
                 System.out.printf("resume: %d of %d bytes stored when killed; %d fetched after the restart: %s%n", before, SIZE,
                         fromPeers, got);
-                assertEquals(sha, sha256(out), "the bytes written out are the file's");
+                assertEquals(sha, RandomFiles.sha256(out), "the bytes written out are the file's");
                 fetcher.terminate(60);
             }
             seeder.terminate(60);
@@ -111,35 +107,5 @@ class FileResumeProcessTest {
                 }
             }).sum();
         }
-    }
-
-    private static String writeRandom(Path file, int size) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        SplittableRandom random = new SplittableRandom(7);
-        byte[] buf = new byte[1 << 20];
-        try (OutputStream o = Files.newOutputStream(file)) {
-            for (int done = 0; done < size; done += buf.length) {
-                for (int i = 0; i < buf.length; i += 8) {
-                    long r = random.nextLong();
-                    for (int k = 0; k < 8; k++) {
-                        buf[i + k] = (byte) (r >>> (8 * k));
-                    }
-                }
-                o.write(buf);
-                md.update(buf);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static String sha256(Path file) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 20];
-            for (int n; (n = in.read(buf)) > 0;) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 }
