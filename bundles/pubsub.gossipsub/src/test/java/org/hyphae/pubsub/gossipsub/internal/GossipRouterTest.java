@@ -65,13 +65,27 @@ class GossipRouterTest {
             for (Sim.Node n : sim.nodes) {
                 n.subscribe(TOPIC);
             }
-            sim.heartbeats(5);
+            // A node's heartbeat puts its own mesh in bounds, but a later node's heartbeat in the
+            // same round may prune it back below D_lo (with backoff), so it is repaired at its next
+            // heartbeat. What the spec promises is that the meshes settle within bounds: heartbeats
+            // until they do, and at most a few beyond the first ones.
             RouterParams p = RouterParams.defaults();
-            for (Sim.Node n : sim.nodes) {
-                Set<?> mesh = Sim.get(n.router.mesh(TOPIC));
-                assertTrue(mesh.size() >= p.dLo() && mesh.size() <= p.dHi(),
-                        "mesh of " + mesh.size() + " at " + n.host.localPeer() + " not in [D_lo, D_hi]");
+            String outOfBounds = null;
+            for (int round = 0; round < 12; round++) {
+                sim.heartbeats(1);
+                outOfBounds = null;
+                for (Sim.Node n : sim.nodes) {
+                    Set<?> mesh = Sim.get(n.router.mesh(TOPIC));
+                    if (mesh.size() < p.dLo() || mesh.size() > p.dHi()) {
+                        outOfBounds = "mesh of " + mesh.size() + " at " + n.host.localPeer() + " not in [D_lo, D_hi]"
+                                + " after " + (round + 1) + " heartbeats";
+                    }
+                }
+                if (outOfBounds == null && round >= 4) {
+                    break;
+                }
             }
+            assertEquals(null, outOfBounds);
             // Links are symmetric after the heartbeats: if A has B in its mesh, B has A.
             for (Sim.Node a : sim.nodes) {
                 for (Object peer : Sim.get(a.router.mesh(TOPIC))) {
