@@ -143,6 +143,26 @@ public interface FileSharing {
     void fetch(Cid root, ProgressListener progress) throws IOException;
 
     /**
+     * {@link #fetch Fetches} a file or folder and {@link #export exports} it to {@code target}.
+     * An implementation may write the file while its blocks arrive, rather than after the whole
+     * DAG is in; either way only verified blocks reach {@code target}, a file appears under its
+     * name only when complete, and the fetched blocks stay in the store (pinned once all are in),
+     * so a failed or stopped get resumes from them. This default fetches, then exports.
+     *
+     * @param root the root CID
+     * @param target where to write; must not exist
+     * @param progress told the file bytes fetched or found so far and, for a file, its total size
+     * @throws InvalidDagException as for {@link #fetch} and {@link #export}
+     * @throws IOException if {@code target} exists, a block cannot be got, or a write fails
+     * @throws IllegalStateException if no block store or no block exchange is bound
+     * @since 0.5
+     */
+    default void get(Cid root, Path target, ProgressListener progress) throws IOException {
+        fetch(root, progress);
+        export(root, target, null);
+    }
+
+    /**
      * Lists the fetches from the swarm ({@link #fetch}) running now, with their progress, for
      * dashboards and metrics. A fetch leaves the list when it ends, however it ends.
      *

@@ -4,7 +4,7 @@
  * and settings; export back to bytes, pins, and (with the Bitswap bundle) fetching from the swarm.
  */
 @Export
-@Version("0.4.0")
+@Version("0.5.0")
 package org.hyphae.files;
 
 import org.osgi.annotation.bundle.Export;

@@ -16,9 +16,9 @@ import org.hyphae.multiformats.Cid;
 import com.google.gson.JsonObject;
 
 /**
- * {@code get}: fetches a DAG from the swarm ({@link FileSharing#fetch}, which resumes from stored
- * blocks and pins), then writes it to a path, streaming progress events (bytes, total, peers
- * delivering) four times a second while the fetch runs.
+ * {@code get}: fetches a DAG from the swarm and writes it to a path as it arrives
+ * ({@link FileSharing#get}, which resumes from stored blocks and pins), streaming progress events
+ * (bytes, total, peers delivering) four times a second while the fetch runs.
  */
 final class FetchCommand {
 
@@ -52,7 +52,7 @@ final class FetchCommand {
         CompletableFuture<Void> fetch = new CompletableFuture<>();
         Thread worker = new Thread(() -> {
             try {
-                files.fetch(root, (done, all) -> {
+                files.get(root, target, (done, all) -> {
                     bytes.set(done);
                     total.set(all);
                 });
@@ -81,12 +81,6 @@ final class FetchCommand {
             }
         }
         events.send(progress(bytes.get(), total.get(), peers.getAsInt(), start));
-        try {
-            files.export(root, target, null);
-        } catch (IOException | RuntimeException e) {
-            events.error("fetched " + root + " but cannot write it to " + target + ": " + e.getMessage());
-            return;
-        }
         JsonObject done = EventStream.event("done");
         done.addProperty("cid", root.toString());
         done.addProperty("path", target.toString());

@@ -28,6 +28,19 @@ import org.hyphae.transport.streamio.AsyncLoop;
  */
 final class DagFetcher {
 
+    /** Told of each block the fetch has, as soon as it has it (for exporting while fetching). */
+    interface Arrivals {
+
+        Arrivals NONE = (cid, data) -> {
+        };
+
+        /**
+         * {@code cid} is in the store; {@code data} is its verified bytes, or {@code null} for a
+         * leaf that was stored already and not read.
+         */
+        void arrived(Cid cid, byte[] data);
+    }
+
     private record Task(Cid cid, int depth) {
     }
 
@@ -38,15 +51,17 @@ final class DagFetcher {
     private final ExchangeSession session;
     private final ProgressListener progress;
     private final int window;
+    private final Arrivals arrivals;
     private long bytesDone;
     private long bytesTotal = -1;
     private long blocksFetched;
 
-    DagFetcher(BlockStore store, ExchangeSession session, ProgressListener progress, int window) {
+    DagFetcher(BlockStore store, ExchangeSession session, ProgressListener progress, int window, Arrivals arrivals) {
         this.store = store;
         this.session = session;
         this.progress = progress == null ? ProgressListener.NONE : progress;
         this.window = window;
+        this.arrivals = arrivals;
     }
 
     /** Blocks that came from peers (not from the local store). */
@@ -130,6 +145,7 @@ final class DagFetcher {
             }
             bytesDone += size;
             progress.progress(bytesDone, bytesTotal);
+            arrivals.arrived(cid, data == LEAF_PRESENT ? null : data);
             return;
         }
         if (data.length > UnixFsExporter.MAX_BLOCK_SIZE) {
@@ -153,6 +169,7 @@ final class DagFetcher {
             bytesDone += unixfs.data().length;
             progress.progress(bytesDone, bytesTotal);
         }
+        arrivals.arrived(cid, data);
         for (DagPb.Link link : node.links()) {
             if (seen.add(link.hash())) {
                 todo.add(new Task(link.hash(), t.depth() + 1));

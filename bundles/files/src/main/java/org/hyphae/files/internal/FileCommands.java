@@ -40,7 +40,7 @@ public final class FileCommands {
 
     /**
      * {@code hyphae:get <cid> <path>}: fetches a file or folder from the swarm (Bitswap), resuming
-     * from blocks already stored, pins it, and writes it to {@code path}. Shows a progress line
+     * from blocks already stored, pins it, and writes it to {@code path} while it arrives. Shows a progress line
      * (bytes, rate, peers delivering, ETA) while it runs.
      *
      * @param cid the root
@@ -57,9 +57,8 @@ public final class FileCommands {
         });
         BlockExchange before = exchange;
         long receivedBefore = before == null ? 0 : before.stats().bytesReceived();
-        files.fetch(root, progress);
+        files.get(root, Path.of(path), progress);
         progress.finish();
-        files.export(root, Path.of(path), null);
         BlockExchange after = exchange;
         // What came over the network, as against what the store already had (a resumed fetch); the
         // exchange's counter is shared by concurrent fetches, so this is an upper bound for this one.

@@ -20,8 +20,9 @@ import org.hyphae.storage.BlockStore;
 import org.hyphae.storage.CorruptDataException;
 
 /**
- * Walks UnixFS DAGs out of a block store. Every block comes from {@link BlockStore#get}, which
- * verifies it against its CID, and its bytes are written only after the checks below pass for it:
+ * Walks UnixFS DAGs out of a block store, or out of a running fetch. Every block comes from
+ * {@link BlockStore#get}, which verifies it against its CID, or from the exchange, which did, and
+ * its bytes are written only after the checks below pass for it:
  * <ul>
  *   <li>a node on the path from the root is not met again below itself (cycle);
  *   <li>a file node has one {@code blocksizes} entry per link, and its declared {@code filesize}
@@ -40,10 +41,14 @@ final class UnixFsExporter {
     /** 174-ary trees of 256 KiB leaves reach exabytes well within this depth. */
     static final int MAX_DEPTH = 64;
 
-    private final BlockStore store;
+    private final BlockSource source;
 
     UnixFsExporter(BlockStore store) {
-        this.store = store;
+        this(BlockSource.of(store));
+    }
+
+    UnixFsExporter(BlockSource source) {
+        this.source = source;
     }
 
     /** A decoded block: raw bytes, or a dag-pb node with its UnixFS data. */
@@ -63,13 +68,13 @@ final class UnixFsExporter {
         if (codec != Multicodec.RAW.code() && codec != Multicodec.DAG_PB.code()) {
             throw new InvalidDagException(cid, "codec " + Multicodec.describe(codec) + " is not UnixFS (raw or dag-pb)");
         }
-        OptionalLong size = store.size(cid);
+        OptionalLong size = source.size(cid);
         if (size.isPresent() && size.getAsLong() > MAX_BLOCK_SIZE) {
             throw new InvalidDagException(cid, "block of " + size.getAsLong() + " bytes exceeds " + MAX_BLOCK_SIZE);
         }
         byte[] bytes;
         try {
-            bytes = store.get(cid).orElseThrow(() -> new InvalidDagException(cid, "block not in the local store"));
+            bytes = source.get(cid).orElseThrow(() -> new InvalidDagException(cid, "block not in the local store"));
         } catch (CorruptDataException e) {
             throw new InvalidDagException(cid, "block does not match its CID: " + e.getMessage(), e);
         }
@@ -170,7 +175,7 @@ final class UnixFsExporter {
         for (DagPb.Link link : block.node().links()) {
             FileSharing.Kind kind = FileSharing.Kind.OTHER;
             long size = link.tsize();
-            if (store.has(link.hash())) {
+            if (source.has(link.hash())) {
                 Block child = load(link.hash());
                 if (child.isRaw() || child.unixfs().type() == UnixFsData.FILE || child.unixfs().type() == UnixFsData.RAW) {
                     kind = FileSharing.Kind.FILE;

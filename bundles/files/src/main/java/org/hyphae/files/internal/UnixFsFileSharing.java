@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +12,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -75,6 +78,9 @@ public final class UnixFsFileSharing implements FileSharing {
 
     /** Blocks requested at once by a fetch. */
     static final int FETCH_WINDOW = 256;
+
+    /** Fetched bytes {@link #get} holds for its export (beyond, the export reads the store). */
+    static final long GET_BUFFER_BYTES = 64L << 20;
 
     /** Shared by imports and fetches, exclusive for garbage collection. */
     private final ReadWriteLock gcLock = new ReentrantReadWriteLock();
@@ -217,6 +223,59 @@ public final class UnixFsFileSharing implements FileSharing {
 
     @Override
     public void fetch(Cid root, ProgressListener progress) throws IOException {
+        fetch(root, progress, DagFetcher.Arrivals.NONE);
+    }
+
+    /**
+     * Fetches on a thread of its own and exports on the caller's as the blocks arrive (as Helia's
+     * {@code cat} streams), so the file is not read back from the store after the fetch. An export
+     * that fails (a DAG whose sizes do not add up) stops the fetch; a fetch that fails stops the
+     * export, and the partial file is removed as {@link #export} does. The blocks fetched stay.
+     */
+    @Override
+    public void get(Cid root, Path target, ProgressListener progress) throws IOException {
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(target + " exists; not overwritten");
+        }
+        FetchedBlocks arrivals = new FetchedBlocks(store(), GET_BUFFER_BYTES);
+        CompletableFuture<Void> fetched = new CompletableFuture<>();
+        Thread fetcher = new Thread(() -> {
+            try {
+                fetch(root, progress, arrivals);
+                arrivals.finished();
+                fetched.complete(null);
+            } catch (IOException e) {
+                arrivals.failed(e);
+                fetched.completeExceptionally(e);
+            } catch (RuntimeException | Error e) {
+                arrivals.failed(new IOException("fetch of " + root + " failed: " + e, e));
+                fetched.completeExceptionally(e);
+            }
+        }, "hyphae-get-" + root);
+        fetcher.setDaemon(true);
+        fetcher.start();
+        try {
+            new UnixFsExporter(arrivals).export(root, target, null);
+        } catch (IOException | RuntimeException e) {
+            fetcher.interrupt();
+            throw e;
+        }
+        try {
+            fetched.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while the fetch of " + root + " finished");
+        } catch (ExecutionException e) {
+            // The export had every block, so this is the pin or the store failing after it.
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("fetch of " + root + " failed after its export: " + cause, cause);
+        }
+    }
+
+    private void fetch(Cid root, ProgressListener progress, DagFetcher.Arrivals arrivals) throws IOException {
         BlockExchange ex = exchange;
         if (ex == null) {
             throw new IllegalStateException("fetching " + root + " needs a block exchange (the Bitswap bundle), and none is running");
@@ -226,7 +285,7 @@ public final class UnixFsFileSharing implements FileSharing {
         gcLock.readLock().lock();
         fetches.add(running);
         try (ExchangeSession session = ex.newSession(root.toString())) {
-            new DagFetcher(store, session, running, FETCH_WINDOW).fetch(root);
+            new DagFetcher(store, session, running, FETCH_WINDOW, arrivals).fetch(root);
             pin(root, "");
         } finally {
             fetches.remove(running);

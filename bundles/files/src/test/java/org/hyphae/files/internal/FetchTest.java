@@ -3,6 +3,7 @@ package org.hyphae.files.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -46,9 +47,13 @@ class FetchTest {
     }
 
     Node node() {
+        return node(Bitswap.Settings.defaults());
+    }
+
+    Node node(Bitswap.Settings settings) {
         MemoryNode n = net.node();
         MemoryBlockStore store = new MemoryBlockStore();
-        Bitswap b = new Bitswap(n, () -> store, () -> null, executor, timer, Bitswap.Settings.defaults());
+        Bitswap b = new Bitswap(n, () -> store, () -> null, executor, timer, settings);
         for (String p : Bitswap.PROTOCOLS) {
             n.handle(p, b::handle);
         }
@@ -176,5 +181,74 @@ class FetchTest {
         assertTrue(n.files().unpin(kept));
         n.files().collectGarbage();
         assertEquals(0, n.store().stats().count());
+    }
+
+    @Test
+    void getWritesAFileAndAFolderAsTheyArriveAndPinsThem() throws Exception {
+        Node seeder = node();
+        Node fetcher = node();
+        net.connect(fetcher.node(), seeder.node());
+        byte[] data = bytes(2 * 1024 * 1024 + 13, 6);
+        Cid file = seeder.files().add(new ByteArrayInputStream(data), SMALL, null);
+        AtomicLong last = new AtomicLong();
+        fetcher.files().get(file, tmp.resolve("got.bin"), (done, all) -> last.set(done));
+        assertArrayEquals(data, Files.readAllBytes(tmp.resolve("got.bin")));
+        assertEquals(data.length, last.get());
+        assertTrue(fetcher.files().pins().stream().anyMatch(p -> p.root().equals(file)));
+
+        Path dir = Files.createDirectories(tmp.resolve("dir/sub"));
+        Files.write(tmp.resolve("dir/a.bin"), bytes(300_000, 7));
+        Files.write(tmp.resolve("dir/same.bin"), bytes(300_000, 7)); // the same blocks twice in one DAG
+        Files.write(dir.resolve("b.txt"), "hello".getBytes());
+        Cid folder = seeder.files().add(tmp.resolve("dir"), SMALL, null);
+        fetcher.files().get(folder, tmp.resolve("out"), null);
+        assertArrayEquals(bytes(300_000, 7), Files.readAllBytes(tmp.resolve("out/a.bin")));
+        assertArrayEquals(bytes(300_000, 7), Files.readAllBytes(tmp.resolve("out/same.bin")));
+        assertEquals("hello", Files.readString(tmp.resolve("out/sub/b.txt")));
+        assertThrows(java.io.IOException.class, () -> fetcher.files().get(folder, tmp.resolve("out"), null),
+                "an existing target is not overwritten");
+    }
+
+    @Test
+    void aGetWhoseBlockNobodyHasFailsLeavesNoFileAndKeepsWhatItFetched() throws Exception {
+        Bitswap.Settings quick = new Bitswap.Settings(4 << 20, 2 << 20, 1024, 64L << 20, 8L << 20, 32, 500, 1_500,
+                5_000, 5_000, 30, 60_000);
+        Node seeder = node(quick);
+        Node fetcher = node(quick);
+        net.connect(fetcher.node(), seeder.node());
+        byte[] data = bytes(1024 * 1024, 8);
+        Cid root = seeder.files().add(new ByteArrayInputStream(data), SMALL, null);
+        // The seeder loses the file's last leaf: the first bytes can be written, the last never.
+        List<Cid> leaves = new ArrayList<>();
+        try (Cursor<Cid> c = seeder.store().cids()) {
+            c.forEachRemaining(cid -> {
+                if (cid.codec() == org.hyphae.multiformats.Multicodec.RAW.code()) {
+                    leaves.add(cid);
+                }
+            });
+        }
+        byte[] tail = java.util.Arrays.copyOfRange(data, data.length - 16 * 1024, data.length);
+        Cid lastLeaf = null;
+        for (Cid leaf : leaves) {
+            if (java.util.Arrays.equals(seeder.store().get(leaf).orElseThrow(), tail)) {
+                lastLeaf = leaf;
+            }
+        }
+        assertTrue(lastLeaf != null);
+        seeder.store().delete(lastLeaf);
+        Path target = tmp.resolve("never.bin");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> fetcher.files().get(root, target, null));
+        assertTrue(e instanceof org.hyphae.exchange.BlockUnavailableException, e.toString());
+        assertFalse(Files.exists(target), "no file under the target's name");
+        try (var names = Files.list(tmp)) {
+            assertEquals(List.of(), names.filter(f -> f.getFileName().toString().contains("never")).toList(),
+                    "the partial file is removed");
+        }
+        assertTrue(fetcher.store().stats().count() > leaves.size() / 2, "the blocks fetched are kept for a resume");
+        assertFalse(fetcher.store().has(lastLeaf));
+        assertTrue(fetcher.files().pins().isEmpty(), "an incomplete DAG is not pinned: " + fetcher.files().pins());
+        seeder.store().put(lastLeaf, tail);
+        fetcher.files().get(root, target, null);
+        assertArrayEquals(data, Files.readAllBytes(target), "the get resumes once the block is found");
     }
 }

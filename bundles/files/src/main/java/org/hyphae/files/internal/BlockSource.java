@@ -1,0 +1,44 @@
+package org.hyphae.files.internal;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import org.hyphae.multiformats.Cid;
+import org.hyphae.storage.BlockStore;
+
+/**
+ * Where the exporter reads blocks: the block store, or a fetch that is still running
+ * ({@link FetchedBlocks}). Every block it returns has been verified against its CID.
+ */
+interface BlockSource {
+
+    /** A block's size, if it is (or will be, for a running fetch) available. */
+    OptionalLong size(Cid cid) throws IOException;
+
+    /** A block's verified bytes, or empty if there is no such block. */
+    Optional<byte[]> get(Cid cid) throws IOException;
+
+    /** Whether the block is available now. */
+    boolean has(Cid cid) throws IOException;
+
+    /** The store itself: {@link BlockStore#get} verifies what it reads. */
+    static BlockSource of(BlockStore store) {
+        return new BlockSource() {
+            @Override
+            public OptionalLong size(Cid cid) throws IOException {
+                return store.size(cid);
+            }
+
+            @Override
+            public Optional<byte[]> get(Cid cid) throws IOException {
+                return store.get(cid);
+            }
+
+            @Override
+            public boolean has(Cid cid) throws IOException {
+                return store.has(cid);
+            }
+        };
+    }
+}

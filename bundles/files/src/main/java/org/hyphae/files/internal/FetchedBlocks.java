@@ -1,0 +1,117 @@
+package org.hyphae.files.internal;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import org.hyphae.multiformats.Cid;
+import org.hyphae.storage.BlockStore;
+
+/**
+ * Hands the blocks of a running fetch to an exporter, so a file is written while it arrives rather
+ * than read back from the store once the whole DAG is in. The fetcher reports each block it has
+ * (verified against its CID by the exchange, or found in the store); the exporter waits for the
+ * ones it needs next. Bytes that came over the network are kept for the exporter up to a limit;
+ * past it (an exporter slower than the network) and for blocks met a second time, the exporter
+ * reads the store, which verifies them again.
+ */
+final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
+
+    private final BlockStore store;
+    private final long maxBufferedBytes;
+    private final Map<Cid, byte[]> buffered = new HashMap<>();
+    private final Set<Cid> stored = new HashSet<>();
+    private long bufferedBytes;
+    private boolean finished;
+    private IOException failure;
+
+    FetchedBlocks(BlockStore store, long maxBufferedBytes) {
+        this.store = store;
+        this.maxBufferedBytes = maxBufferedBytes;
+    }
+
+    @Override
+    public synchronized void arrived(Cid cid, byte[] data) {
+        stored.add(cid);
+        if (data != null && !buffered.containsKey(cid) && bufferedBytes + data.length <= maxBufferedBytes) {
+            buffered.put(cid, data);
+            bufferedBytes += data.length;
+        }
+        notifyAll();
+    }
+
+    /** The fetch has every block: what is not reported by now is not coming. */
+    synchronized void finished() {
+        finished = true;
+        notifyAll();
+    }
+
+    /** The fetch failed: the exporter stops with this cause. */
+    synchronized void failed(IOException cause) {
+        failure = cause;
+        notifyAll();
+    }
+
+    /** Bytes held for the exporter now (for tests). */
+    synchronized long bufferedBytes() {
+        return bufferedBytes;
+    }
+
+    @Override
+    public OptionalLong size(Cid cid) throws IOException {
+        synchronized (this) {
+            awaitLocked(cid);
+            byte[] data = buffered.get(cid);
+            if (data != null) {
+                return OptionalLong.of(data.length);
+            }
+        }
+        return store.size(cid);
+    }
+
+    @Override
+    public Optional<byte[]> get(Cid cid) throws IOException {
+        synchronized (this) {
+            awaitLocked(cid);
+            byte[] data = buffered.remove(cid);
+            if (data != null) {
+                bufferedBytes -= data.length;
+                return Optional.of(data);
+            }
+        }
+        return store.get(cid);
+    }
+
+    @Override
+    public boolean has(Cid cid) throws IOException {
+        synchronized (this) {
+            if (stored.contains(cid)) {
+                return true;
+            }
+        }
+        return store.has(cid);
+    }
+
+    /** Waits until the fetcher has {@code cid}, has finished, or has failed. */
+    private void awaitLocked(Cid cid) throws IOException {
+        while (!stored.contains(cid) && !finished) {
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for block " + cid);
+            }
+        }
+        if (failure != null && !stored.contains(cid)) {
+            throw failure;
+        }
+    }
+}
