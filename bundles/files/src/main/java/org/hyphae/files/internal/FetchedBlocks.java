@@ -27,6 +27,7 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
     private final Map<Cid, byte[]> buffered = new HashMap<>();
     private final Set<Cid> stored = new HashSet<>();
     private long bufferedBytes;
+    private long storeReads;
     private boolean finished;
     private IOException failure;
 
@@ -62,6 +63,11 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
         return bufferedBytes;
     }
 
+    /** Blocks the exporter had to read back from the store (for tests: 0 when all were handed over). */
+    synchronized long storeReads() {
+        return storeReads;
+    }
+
     @Override
     public OptionalLong size(Cid cid) throws IOException {
         synchronized (this) {
@@ -83,6 +89,7 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
                 bufferedBytes -= data.length;
                 return Optional.of(data);
             }
+            storeReads++;
         }
         return store.get(cid);
     }

@@ -79,8 +79,11 @@ public final class UnixFsFileSharing implements FileSharing {
     /** Blocks requested at once by a fetch. */
     static final int FETCH_WINDOW = 256;
 
-    /** Fetched bytes {@link #get} holds for its export (beyond, the export reads the store). */
-    static final long GET_BUFFER_BYTES = 64L << 20;
+    /**
+     * Fetched bytes {@link #get} holds for its export; beyond, the export reads them back from the
+     * store. Twice the window's worth of 256 KiB blocks, since they arrive out of order.
+     */
+    static final long GET_BUFFER_BYTES = 128L << 20;
 
     /** Shared by imports and fetches, exclusive for garbage collection. */
     private final ReadWriteLock gcLock = new ReentrantReadWriteLock();

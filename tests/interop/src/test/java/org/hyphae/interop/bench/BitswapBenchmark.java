@@ -103,10 +103,14 @@ public final class BitswapBenchmark {
                 HeapSampler heap = new HeapSampler(fetcher.process().process().pid());
                 heap.start();
                 Path out = work.resolve("out" + n + ".bin");
+                double fetcherCpu0 = cpuSeconds(fetcher);
+                double seedersCpu0 = cpuSeconds(seeders);
                 long t0 = System.nanoTime();
                 String got = command(fetcher, "hyphae:get " + cid + " " + out,
                         l -> l.startsWith("got ") || l.contains("Exception") || l.contains("rror"), 3600);
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                double fetcherCpu = cpuSeconds(fetcher) - fetcherCpu0;
+                double seedersCpu = cpuSeconds(seeders) - seedersCpu0;
                 heap.interrupt();
                 heap.join();
                 if (!got.startsWith("got ")) {
@@ -119,6 +123,11 @@ public final class BitswapBenchmark {
                 System.out.println("  " + got.trim()); // its bytes from peers over the file's size: duplicates
                 System.out.printf("Hyphae from %d seeder(s): %6.1f s  %6.0f MB/s  (%.0f%% of the transport limit)  peak heap %d MiB%n",
                         n, seconds, hyphae[k] / 1e6, 100 * hyphae[k] / limit, heap.peakKib.get() / 1024);
+                // CPU time is what load on the machine changes least: the cost per GiB, and how much of
+                // the two cores' wall time the nodes used (well under 2.0 means they waited, not worked).
+                System.out.printf("  CPU: fetcher %.1f s, seeders %.1f s = %.1f core-s per GiB; %.2f of %d cores busy%n",
+                        fetcherCpu, seedersCpu, (fetcherCpu + seedersCpu) / (size / (double) (1L << 30)),
+                        (fetcherCpu + seedersCpu) / seconds, Runtime.getRuntime().availableProcessors());
                 Files.delete(out);
                 fetcher.process().terminate(30);
                 fetcher.process().close();
@@ -126,7 +135,7 @@ public final class BitswapBenchmark {
             }
 
             double[] helia = new double[counts.length];
-            for (int k = 0; k < counts.length; k++) {
+            for (int k = 0; k < counts.length && !Boolean.getBoolean("bench.skipHelia"); k++) {
                 int n = counts[k];
                 try (JsProcess js = JsProcess.start("helia-peer.mjs")) {
                     js.call("start");
@@ -170,8 +179,27 @@ public final class BitswapBenchmark {
         }
     }
 
+    /** User and system CPU time of the nodes' JVMs so far. */
+    private static double cpuSeconds(List<Node> nodes) {
+        double sum = 0;
+        for (Node n : nodes) {
+            sum += cpuSeconds(n);
+        }
+        return sum;
+    }
+
+    private static double cpuSeconds(Node node) {
+        return node.process().process().toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
     private static Node start(Path work, Path data, boolean seeder) throws Exception {
         Files.createDirectories(data);
+        // For tuning runs: Bitswap settings of the fetching node (or the seeders), e.g. maxWantsPerPeer=64.
+        String bitswap = System.getProperty(seeder ? "bench.seederBitswap" : "bench.fetcherBitswap");
+        if (bitswap != null && !bitswap.isBlank()) {
+            Files.createDirectories(data.resolve("config"));
+            Files.writeString(data.resolve("config/org.hyphae.exchange.bitswap.cfg"), bitswap.replace(',', '\n') + "\n");
+        }
         NodeProcess p = NodeProcess.start(work, "--port", "0", "--data", data.toString());
         p.awaitLine(l -> l.startsWith("Node ready in"), 900);
         String line = p.awaitLine(l -> l.startsWith("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"), 60);
