@@ -94,6 +94,26 @@ class ConsensusHandoverInFrameworkTest {
             assertTrue(!NodeBundlesTest.run(shell, "hyphae:chain").contains("NOT INSTALLED"));
             assertEquals(identity.peerId(), ledger.block(HANDOVER).orElseThrow().header().proposer().orElseThrow());
 
+            // hyphae:mine stops mining and starts it again, through Config Admin.
+            String status = NodeBundlesTest.run(shell, "hyphae:mine");
+            assertTrue(status.contains("mining on 1 thread"), status);
+            String stop = NodeBundlesTest.run(shell, "hyphae:mine 0");
+            assertTrue(stop.contains("mining stops"), stop);
+            assertEquals(0, configAdmin.getConfiguration(POW, "?").getProperties().get("threads"), "kept in Config Admin");
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!NodeBundlesTest.run(shell, "hyphae:mine").contains("not mining")) {
+                assertTrue(System.currentTimeMillis() < deadline, "the engine never took threads=0");
+                Thread.sleep(50);
+            }
+            Thread.sleep(500); // a block found just before may still land
+            long stopped = ledger.height();
+            Thread.sleep(1500);
+            assertEquals(stopped, ledger.height(), "no block while mining is stopped");
+            String bad = NodeBundlesTest.run(shell, "hyphae:mine lots");
+            assertTrue(bad.startsWith("usage:"), bad);
+            NodeBundlesTest.run(shell, "hyphae:mine 1");
+            awaitTrue("mining again", () -> ledger.height() >= stopped + 2);
+
             // The bundle goes again: mining stops, the node says so.
             Files.delete(dropped);
             awaitTrue("pow removed", () -> bundle(POW).isEmpty());

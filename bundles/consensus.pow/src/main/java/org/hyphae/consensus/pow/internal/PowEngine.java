@@ -55,6 +55,9 @@ public final class PowEngine implements ConsensusEngine {
 
     private volatile int threads;
     private volatile long templateRefreshMillis = 1000;
+    /** Hashes tried by all sessions since the thread count was last set, and since when. */
+    private final java.util.concurrent.atomic.AtomicLong hashes = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long countingSince = System.nanoTime();
 
     /** For tests and plain Java use: no mining. */
     public PowEngine() {
@@ -77,11 +80,26 @@ public final class PowEngine implements ConsensusEngine {
         if (n < 0) {
             throw new IllegalArgumentException("negative thread count " + n);
         }
+        if (n != threads) {
+            hashes.set(0);
+            countingSince = System.nanoTime();
+        }
         threads = n;
     }
 
-    int threads() {
+    /** Mining threads now. */
+    public int threads() {
         return threads;
+    }
+
+    /** Hashes per second tried on this node since the thread count was last set. */
+    public double hashRate() {
+        double seconds = (System.nanoTime() - countingSince) / 1e9;
+        return seconds <= 0 ? 0 : hashes.get() / seconds;
+    }
+
+    void hashed(long n) {
+        hashes.addAndGet(n);
     }
 
     long templateRefreshMillis() {

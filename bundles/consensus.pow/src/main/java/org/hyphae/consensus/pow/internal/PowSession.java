@@ -139,6 +139,7 @@ final class PowSession implements EngineSession {
             }
             OptionalLong found = PowEngine.search(t.headerDigest(), t.target(), nonce, BATCH);
             hashes.addAndGet(BATCH);
+            engine.hashed(BATCH);
             nonce += BATCH;
             if (found.isPresent() && template.compareAndSet(t, null)) {
                 long n = found.getAsLong();
