@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.hyphae.discovery.PeerAddresses;
 import org.hyphae.discovery.PeerDiscovery;
@@ -23,6 +24,7 @@ import org.hyphae.storage.BlockStore;
 import org.hyphae.storage.Datastore;
 import org.hyphae.storage.StorageException;
 import org.hyphae.transport.Connection;
+import org.hyphae.transport.ConnectionListener;
 import org.hyphae.transport.Direction;
 import org.hyphae.transport.Host;
 import org.hyphae.transport.Multiaddr;
@@ -44,14 +46,17 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * and writes what changed to the {@link Datastore} in one batch. Connected peers that serve ping are
  * pinged every {@code pingSeconds} for their latency. On start, and when a datastore is bound or
  * swapped, the records in it are read back; entries that cannot be read are reported and skipped.
+ * As a {@link ConnectionListener} it also reads the host as soon as a connection opens or closes
+ * or a peer identifies itself (events coalesce into one read), so a new peer's addresses and
+ * protocols are known at once rather than at the next poll.
  *
  * <p>No {@code @Designate}: bnd allows it only with one configuration PID, and this component also
  * reads the storage selection PID so that {@code datastore.target} picks the same store as the rest
  * of the node. {@link PeerStoreConfig} still types the configuration.
  */
-@Component(service = {PeerStore.class, PeerStoreService.class}, immediate = true,
+@Component(service = {PeerStore.class, PeerStoreService.class, ConnectionListener.class}, immediate = true,
         configurationPid = {PeerStoreService.PID, BlockStore.SELECTION_PID})
-public final class PeerStoreService implements PeerStore {
+public final class PeerStoreService implements PeerStore, ConnectionListener {
 
     public static final String PID = "org.hyphae.discovery.peerstore";
     private static final System.Logger LOG = System.getLogger(PeerStoreService.class.getName());
@@ -66,6 +71,8 @@ public final class PeerStoreService implements PeerStore {
     private volatile Ping ping;
     private volatile PeerStoreConfig config;
     private volatile List<String> corruptEntries = List.of();
+    /** A read of the host asked for by connection events and not yet run: events coalesce. */
+    private final AtomicBoolean hostReadQueued = new AtomicBoolean();
     private ScheduledFuture<?> pollTask;
     private ScheduledFuture<?> pingTask;
 
@@ -254,6 +261,40 @@ public final class PeerStoreService implements PeerStore {
     /** Reads every source and the host, then writes changes; for tests and the shell. */
     public void pollNow() throws Exception {
         timer.submit(this::pollSafely).get(30, TimeUnit.SECONDS);
+    }
+
+    // ---- connection events: the host is read at once rather than at the next poll ----
+
+    @Override
+    public void connected(Connection connection) {
+        hostChanged();
+    }
+
+    @Override
+    public void identified(PeerInfo info) {
+        hostChanged();
+    }
+
+    @Override
+    public void disconnected(Connection connection) {
+        hostChanged();
+    }
+
+    private void hostChanged() {
+        if (hostReadQueued.compareAndSet(false, true)) {
+            try {
+                timer.execute(() -> {
+                    hostReadQueued.set(false);
+                    try {
+                        readHost();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "peer store: reading the host's connections failed: " + e, e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                hostReadQueued.set(false); // deactivated: the last poll and flush have run
+            }
+        }
     }
 
     // ---- the work, on the timer thread ----

@@ -141,4 +141,20 @@ class PeerStoreServiceTest {
         assertTrue(n.addressesRejected() >= 200, n.toString());
         assertTrue(n.addressesDropped() >= 200 * 42, n.toString());
     }
+
+    @Test
+    void aNewConnectionIsRecordedAsItOpensNotAtTheNextPoll() throws Exception {
+        MemoryNode a = network.node();
+        MemoryNode b = network.node().handle("/ipfs/ping/1.0.0", st -> st.reset());
+        PeerStoreService store = service(a, Map.of("pollSeconds", 3600));
+        store.pollNow();
+        a.addConnectionListener(store); // what the host's whiteboard does in the framework
+        network.connect(a, b);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!store.get(b.localPeer()).map(r -> r.protocols().contains("/ipfs/ping/1.0.0")).orElse(false)) {
+            assertTrue(System.currentTimeMillis() < deadline, "b and what identify says of it, without a poll");
+            Thread.sleep(10);
+        }
+        assertEquals("memory", store.get(b.localPeer()).orElseThrow().agentVersion());
+    }
 }
