@@ -41,6 +41,8 @@ final class BftSession implements EngineSession {
     /** Rounds ahead of ours whose messages are kept; further ones are dropped and counted. */
     static final int FUTURE_ROUNDS = 64;
     private static final int MAX_BUFFERED = 1024;
+    /** The fewest transactions a proposal may be limited to after failed rounds. */
+    static final int MIN_BLOCK_BUDGET = 64;
 
     private static final int STEP_PROPOSE = 0;
     private static final int STEP_PREVOTE = 1;
@@ -86,11 +88,17 @@ final class BftSession implements EngineSession {
     private final Set<Integer> polkaHandled = new HashSet<>();
     private final Set<Integer> prevoteTimerSet = new HashSet<>();
     private final Set<Integer> precommitTimerSet = new HashSet<>();
-    private final Set<Integer> proposalWaits = new HashSet<>();
     private final List<BftMessage> mine = new ArrayList<>();
     private final TreeMap<Long, List<Inbound>> future = new TreeMap<>();
     private int bufferedCount;
     private long lastProgress = System.currentTimeMillis();
+    /**
+     * The most transactions this validator proposes: halved when a round fails, doubled when a height
+     * is decided quickly in its first round. Under load a full block took longer to build and check than a
+     * round lasts, and every round failed; smaller blocks get through (BftStarvationTest).
+     */
+    private int blockBudget = Integer.MAX_VALUE;
+    private long heightStarted;
 
     // What describe() shows, written on the scheduler thread.
     private volatile String status = "starting";
@@ -155,7 +163,6 @@ final class BftSession implements EngineSession {
     private void drop(PeerId from, String why) {
         dropped.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
         dropReasons.put(from, why);
-        LOG.log(System.Logger.Level.DEBUG, "bft: dropped a message from " + from + ": " + why);
     }
 
     /** How many messages of a sender were dropped (tests, status). */
@@ -329,7 +336,7 @@ final class BftSession implements EngineSession {
 
     private String headerProblem(Block b) {
         BlockHeader hd = b.header();
-        if (hd.height() != height || !hd.parent().equals(parent.hash())) {
+        if (hd.height() != height || !(hd.parent().equals(parent.hash()) || resealedParent(hd.parent()))) {
             return "it does not extend the head #" + parent.height() + " " + parent.hash().shortHex();
         }
         if (hd.proposer().isEmpty() || set.indexOf(hd.proposer().get()) < 0) {
@@ -347,6 +354,12 @@ final class BftSession implements EngineSession {
             return "its seal lists validator changes " + seal.changes() + ", its transactions ask for " + want;
         }
         return null;
+    }
+
+    /** Whether a block the proposal builds on is our parent with another seal (the ledger keeps such copies). */
+    private boolean resealedParent(Hash hash) {
+        return ctx.header(hash).map(h -> h.height() == parent.height() && Arrays.equals(h.unsealedBytes(), parent.unsealedBytes()))
+                .orElse(false);
     }
 
     private void receiveEvidence(PeerId from, BftMessage.Evidence e) {
@@ -404,9 +417,10 @@ final class BftSession implements EngineSession {
         polkaHandled.clear();
         prevoteTimerSet.clear();
         precommitTimerSet.clear();
-        proposalWaits.clear();
         mine.clear();
         decided = false;
+        heightStarted = System.currentTimeMillis();
+        round = 0;
         sealedDecision = null;
         lockedRound = -1;
         lockedId = null;
@@ -444,6 +458,11 @@ final class BftSession implements EngineSession {
     }
 
     private void startRound(int r) {
+        if (r > round) {
+            ProposalState failed = proposals.get(round);
+            int size = failed != null && failed.block != null ? failed.block.transactions().size() : blockBudget;
+            blockBudget = Math.max(MIN_BLOCK_BUDGET, Math.min(blockBudget, size) / 2);
+        }
         round = r;
         step = STEP_PROPOSE;
         updateStatus();
@@ -474,7 +493,7 @@ final class BftSession implements EngineSession {
             long time = Math.max(System.currentTimeMillis(), parent.time() + Math.max(1, period));
             Block unsealed;
             try {
-                unsealed = ctx.assemble(parent, time);
+                unsealed = ctx.assemble(parent, time, blockBudget);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "bft: could not assemble a block on #" + parent.height() + ": " + e.getMessage());
                 return;
@@ -520,9 +539,11 @@ final class BftSession implements EngineSession {
         if (!closed && h == height && r == round && step == STEP_PROPOSE && !decided) {
             ProposalState ps = proposals.get(r);
             if (ps != null && ps.block != null && validity.containsKey(ps.proposal.blockId())
-                    && validity.get(ps.proposal.blockId()) == null && proposalWaits.add(r)) {
-                // The proposal is here but the ledger is still checking it (a busy node): give it one more
-                // timeout rather than prevote nil on a block that is probably valid.
+                    && validity.get(ps.proposal.blockId()) == null) {
+                // The whole proposal is here and the ledger is still checking it (a busy node). As in
+                // CometBFT, the propose step ends with the check, not with the timeout: a nil prevote now
+                // would fail a round over a block that is probably valid, and under load every round.
+                // The check always ends (valid or not), and progress() prevotes then.
                 ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), timeout(timeoutPropose, r), TimeUnit.MILLISECONDS);
                 return;
             }
@@ -693,6 +714,11 @@ final class BftSession implements EngineSession {
 
     private void decide(int r, Block b) {
         decided = true;
+        // Grow again only while heights are quick: a slow one (the import of the last block, its check)
+        // is the next failed round.
+        if (r == 0 && System.currentTimeMillis() - Math.max(heightStarted, parent.time() + period) < timeoutPropose) {
+            blockBudget = blockBudget > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : blockBudget * 2;
+        }
         step = STEP_COMMIT;
         lastProgress = System.currentTimeMillis();
         updateStatus();
@@ -766,6 +792,9 @@ final class BftSession implements EngineSession {
         ValidatorSet s = set;
         if (s != null) {
             b.append("validators (").append(s.size()).append(", power ").append(s.totalPower()).append("): ").append(s).append('\n');
+        }
+        if (blockBudget != Integer.MAX_VALUE) {
+            b.append("proposals limited to ").append(blockBudget).append(" transactions after failed rounds\n");
         }
         b.append("vote log: ").append(wal.size()).append(" signatures; evidence kept: ").append(evidence.all().size()).append('\n');
         dropped.forEach((p, n) -> b.append("dropped from ").append(p).append(": ").append(n.get()).append(" (last: ")
