@@ -175,7 +175,7 @@ final class BftSession implements EngineSession {
         if (closed || set == null) {
             return;
         }
-        if (m instanceof BftMessage.Evidence e) {
+        if (m instanceof BftMessage.Offence e) {
             receiveEvidence(from, e);
             return;
         }
@@ -210,7 +210,7 @@ final class BftSession implements EngineSession {
             receiveProposal(from, p);
         } else if (m instanceof BftMessage.Part p) {
             receivePart(from, p);
-        } else if (m instanceof BftMessage.Evidence e) {
+        } else if (m instanceof BftMessage.Offence e) {
             receiveEvidence(from, e);
         }
     }
@@ -245,7 +245,11 @@ final class BftSession implements EngineSession {
         }
         ProposalState ps = proposals.computeIfAbsent(p.round(), k -> new ProposalState());
         if (ps.proposal != null) {
-            return; // the first proposal of a round counts
+            // The first proposal of a round counts; a different second one is evidence against its proposer.
+            if (BftMessage.ProposalEvidence.conflict(ps.proposal, p)) {
+                keepEvidence(new BftMessage.ProposalEvidence(ps.proposal, p), true);
+            }
+            return;
         }
         ps.proposal = p;
         assemble(ps);
@@ -362,22 +366,28 @@ final class BftSession implements EngineSession {
                 .orElse(false);
     }
 
-    private void receiveEvidence(PeerId from, BftMessage.Evidence e) {
-        BftMessage.Vote a = e.first();
-        BftMessage.Vote b = e.second();
-        if (!ctx.verifySignature(a.validator(), a.signedBytes(chainId), a.signature())
-                || !ctx.verifySignature(b.validator(), b.signedBytes(chainId), b.signature())) {
+    private void receiveEvidence(PeerId from, BftMessage.Offence e) {
+        boolean signed;
+        if (e instanceof BftMessage.Evidence v) {
+            signed = ctx.verifySignature(v.first().validator(), v.first().signedBytes(chainId), v.first().signature())
+                    && ctx.verifySignature(v.second().validator(), v.second().signedBytes(chainId), v.second().signature());
+        } else {
+            BftMessage.ProposalEvidence p = (BftMessage.ProposalEvidence) e;
+            signed = ctx.verifySignature(p.first().proposer(), p.first().signedBytes(chainId), p.first().signature())
+                    && ctx.verifySignature(p.second().proposer(), p.second().signedBytes(chainId), p.second().signature());
+        }
+        if (!signed) {
             drop(from, "evidence with a bad signature");
             return;
         }
-        if (set.indexOf(a.validator()) < 0 && a.height() >= height) {
-            drop(from, "evidence against " + a.validator() + ", not a validator");
+        if (set.indexOf(e.offender()) < 0 && e.height() >= height) {
+            drop(from, "evidence against " + e.offender() + ", not a validator");
             return;
         }
         keepEvidence(e, false);
     }
 
-    private void keepEvidence(BftMessage.Evidence e, boolean seenHere) {
+    private void keepEvidence(BftMessage.Offence e, boolean seenHere) {
         try {
             if (evidence.add(e)) {
                 LOG.log(System.Logger.Level.WARNING, "bft: double signing " + (seenHere ? "seen" : "reported") + ": " + e);
@@ -388,7 +398,7 @@ final class BftSession implements EngineSession {
         }
     }
 
-    List<BftMessage.Evidence> evidence() {
+    List<BftMessage.Offence> evidence() {
         return evidence.all();
     }
 
@@ -767,7 +777,7 @@ final class BftSession implements EngineSession {
             }
             for (BftMessage m : mine) {
                 boolean recent = m instanceof BftMessage.Vote ? m.round() >= round - 1
-                        : !(m instanceof BftMessage.Evidence) && m.round() == round;
+                        : !(m instanceof BftMessage.Offence) && m.round() == round;
                 if (recent) {
                     ctx.broadcast(m.encode());
                 }
