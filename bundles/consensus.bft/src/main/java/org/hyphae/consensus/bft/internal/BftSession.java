@@ -1,6 +1,5 @@
 package org.hyphae.consensus.bft.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -8,12 +7,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.hyphae.consensus.EngineContext;
 import org.hyphae.consensus.EngineSession;
@@ -41,8 +37,6 @@ final class BftSession implements EngineSession {
     /** Rounds ahead of ours whose messages are kept; further ones are dropped and counted. */
     static final int FUTURE_ROUNDS = 64;
     private static final int MAX_BUFFERED = 1024;
-    /** The fewest transactions a proposal may be limited to after failed rounds. */
-    static final int MIN_BLOCK_BUDGET = 64;
 
     private static final int STEP_PROPOSE = 0;
     private static final int STEP_PREVOTE = 1;
@@ -53,18 +47,11 @@ final class BftSession implements EngineSession {
     private final BftEngine engine;
     private final EngineContext ctx;
     private final VoteLog wal;
-    private final EvidenceLog evidence;
+    private final EvidenceKeeper evidence;
     private final String chainId;
     private final PeerId self;
-    private final long period;
-    private final long timeoutPropose;
-    private final long timeoutPrevote;
-    private final long timeoutPrecommit;
-    private final long timeoutDelta;
-    private final long timeoutMax;
-    private final long commitFallback;
-    private final Map<PeerId, AtomicLong> dropped = new ConcurrentHashMap<>();
-    private final Map<PeerId, String> dropReasons = new ConcurrentHashMap<>();
+    private final RoundTimeouts timeouts;
+    private final MessageDrops drops = new MessageDrops();
     private volatile boolean closed;
     private ScheduledFuture<?> tick;
 
@@ -82,56 +69,33 @@ final class BftSession implements EngineSession {
     private Block sealedDecision;
     private final Map<Integer, RoundVotes> prevotes = new HashMap<>();
     private final Map<Integer, RoundVotes> precommits = new HashMap<>();
-    private final Map<Integer, ProposalState> proposals = new HashMap<>();
+    private final Map<Integer, RoundProposal> proposals = new HashMap<>();
     private final Map<Hash, Block> blocks = new HashMap<>();
     private final Map<Hash, Boolean> validity = new HashMap<>();
     private final Set<Integer> polkaHandled = new HashSet<>();
     private final Set<Integer> prevoteTimerSet = new HashSet<>();
     private final Set<Integer> precommitTimerSet = new HashSet<>();
     private final List<BftMessage> mine = new ArrayList<>();
-    private final TreeMap<Long, List<Inbound>> future = new TreeMap<>();
-    private int bufferedCount;
+    private final FutureMessages future = new FutureMessages(MAX_BUFFERED);
     private long lastProgress = System.currentTimeMillis();
-    /**
-     * The most transactions this validator proposes: halved when a round fails, doubled when a height
-     * is decided quickly in its first round. Under load a full block took longer to build and check than a
-     * round lasts, and every round failed; smaller blocks get through (BftStarvationTest).
-     */
-    private int blockBudget = Integer.MAX_VALUE;
+    private final BlockBudget budget = new BlockBudget();
     private long heightStarted;
 
     // What describe() shows, written on the scheduler thread.
     private volatile String status = "starting";
 
-    private record Inbound(PeerId from, BftMessage message) {
-    }
-
-    /** A round's proposal and the parts of its block as they arrive. */
-    private static final class ProposalState {
-        BftMessage.Proposal proposal;
-        final byte[][] parts = new byte[BftMessage.MAX_PARTS][];
-        Block block;
-    }
-
     BftSession(BftEngine engine, EngineContext ctx, VoteLog wal, EvidenceLog evidence) {
         this.engine = engine;
         this.ctx = ctx;
         this.wal = wal;
-        this.evidence = evidence;
+        this.evidence = new EvidenceKeeper(ctx, evidence, drops);
         this.chainId = ctx.chainId();
         this.self = ctx.localPeer();
-        var seg = ctx.segment();
-        this.period = BftEngine.param(seg, "period", 1000);
-        this.timeoutPropose = BftEngine.param(seg, "timeout-propose", 1000);
-        this.timeoutPrevote = BftEngine.param(seg, "timeout-prevote", 500);
-        this.timeoutPrecommit = BftEngine.param(seg, "timeout-precommit", 500);
-        this.timeoutDelta = BftEngine.param(seg, "timeout-delta", 500);
-        this.timeoutMax = BftEngine.param(seg, "timeout-max", 10_000);
-        this.commitFallback = BftEngine.param(seg, "commit-fallback", 2000);
+        this.timeouts = RoundTimeouts.of(ctx.segment());
     }
 
     void start() {
-        long t = Math.max(200, timeoutPropose);
+        long t = Math.max(200, timeouts.propose());
         tick = ctx.scheduler().scheduleWithFixedDelay(this::regossip, t, t, TimeUnit.MILLISECONDS);
         ctx.scheduler().execute(() -> enterHeight(ctx.head()));
     }
@@ -161,14 +125,12 @@ final class BftSession implements EngineSession {
     }
 
     private void drop(PeerId from, String why) {
-        dropped.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
-        dropReasons.put(from, why);
+        drops.drop(from, why);
     }
 
     /** How many messages of a sender were dropped (tests, status). */
     long dropped(PeerId from) {
-        AtomicLong n = dropped.get(from);
-        return n == null ? 0 : n.get();
+        return drops.count(from);
     }
 
     private void receive(PeerId from, BftMessage m) {
@@ -176,7 +138,7 @@ final class BftSession implements EngineSession {
             return;
         }
         if (m instanceof BftMessage.Offence e) {
-            receiveEvidence(from, e);
+            evidence.reported(from, e, set, height);
             return;
         }
         long h = m.height();
@@ -188,12 +150,9 @@ final class BftSession implements EngineSession {
             return;
         }
         if (h > height) {
-            if (bufferedCount >= MAX_BUFFERED) {
+            if (!future.keep(from, m)) {
                 drop(from, "too many messages buffered for later heights");
-                return;
             }
-            future.computeIfAbsent(h, k -> new ArrayList<>()).add(new Inbound(from, m));
-            bufferedCount++;
             return;
         }
         dispatch(from, m);
@@ -211,7 +170,7 @@ final class BftSession implements EngineSession {
         } else if (m instanceof BftMessage.Part p) {
             receivePart(from, p);
         } else if (m instanceof BftMessage.Offence e) {
-            receiveEvidence(from, e);
+            evidence.reported(from, e, set, height);
         }
     }
 
@@ -228,7 +187,7 @@ final class BftSession implements EngineSession {
         Map<Integer, RoundVotes> byRound = v.type() == BftMessage.PREVOTE ? prevotes : precommits;
         BftMessage.Vote prior = byRound.computeIfAbsent(v.round(), k -> new RoundVotes()).add(idx, set.power(idx), v);
         if (prior != null) {
-            keepEvidence(new BftMessage.Evidence(prior, v), true);
+            evidence.seen(new BftMessage.Evidence(prior, v));
         }
         progress();
     }
@@ -243,11 +202,11 @@ final class BftSession implements EngineSession {
             drop(from, "bad signature on " + p);
             return;
         }
-        ProposalState ps = proposals.computeIfAbsent(p.round(), k -> new ProposalState());
+        RoundProposal ps = proposals.computeIfAbsent(p.round(), k -> new RoundProposal());
         if (ps.proposal != null) {
             // The first proposal of a round counts; a different second one is evidence against its proposer.
             if (BftMessage.ProposalEvidence.conflict(ps.proposal, p)) {
-                keepEvidence(new BftMessage.ProposalEvidence(ps.proposal, p), true);
+                evidence.seen(new BftMessage.ProposalEvidence(ps.proposal, p));
             }
             return;
         }
@@ -261,56 +220,27 @@ final class BftSession implements EngineSession {
             drop(from, "a block part for round " + part.round() + " not from its proposer");
             return;
         }
-        ProposalState ps = proposals.computeIfAbsent(part.round(), k -> new ProposalState());
-        if (ps.block == null && ps.parts[part.index()] == null) {
-            ps.parts[part.index()] = part.data();
+        RoundProposal ps = proposals.computeIfAbsent(part.round(), k -> new RoundProposal());
+        if (ps.addPart(part.index(), part.data())) {
             assemble(ps);
             progress();
         }
     }
 
     /** Puts the block together once the proposal and all its parts are here, and starts checking it. */
-    private void assemble(ProposalState ps) {
+    private void assemble(RoundProposal ps) {
         BftMessage.Proposal p = ps.proposal;
-        if (p == null || ps.block != null) {
-            return;
-        }
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (int i = 0; i < p.parts(); i++) {
-            if (ps.parts[i] == null) {
-                return;
-            }
-            all.writeBytes(ps.parts[i]);
-        }
-        byte[] bytes = all.toByteArray();
-        Arrays.fill(ps.parts, null);
-        String where = p.toString();
-        if (!Hash.sha256(bytes).equals(p.partsHash())) {
-            drop(p.proposer(), where + ": its parts do not hash to the signed parts hash");
-            ps.proposal = null;
-            return;
-        }
         Block b;
         try {
-            b = Block.decode(bytes);
+            b = ps.assemble();
         } catch (IllegalArgumentException e) {
-            drop(p.proposer(), where + ": malformed block: " + e.getMessage());
+            drop(p.proposer(), p + ": " + e.getMessage());
             return;
         }
-        Hash id;
-        try {
-            id = BftSeal.blockId(b.header());
-        } catch (IllegalArgumentException e) {
-            drop(p.proposer(), where + ": malformed seal: " + e.getMessage());
-            return;
+        if (b != null) {
+            blocks.putIfAbsent(p.blockId(), b);
+            check(p.blockId(), b);
         }
-        if (!id.equals(p.blockId())) {
-            drop(p.proposer(), where + ": the block's id is " + id.shortHex());
-            return;
-        }
-        ps.block = b;
-        blocks.putIfAbsent(id, b);
-        check(id, b);
     }
 
     /** Checks a proposed block: its header here, its body and roots by the ledger, asynchronously. */
@@ -318,7 +248,7 @@ final class BftSession implements EngineSession {
         if (validity.containsKey(id)) {
             return;
         }
-        String why = headerProblem(b);
+        String why = ProposalCheck.headerProblem(ctx, b, height, parent, set, timeouts.period());
         if (why != null) {
             LOG.log(System.Logger.Level.INFO, "bft: proposed block " + id.shortHex() + " at #" + height + " is invalid: " + why);
             validity.put(id, false);
@@ -336,66 +266,6 @@ final class BftSession implements EngineSession {
             validity.put(id, e == null);
             progress();
         }));
-    }
-
-    private String headerProblem(Block b) {
-        BlockHeader hd = b.header();
-        if (hd.height() != height || !(hd.parent().equals(parent.hash()) || resealedParent(hd.parent()))) {
-            return "it does not extend the head #" + parent.height() + " " + parent.hash().shortHex();
-        }
-        if (hd.proposer().isEmpty() || set.indexOf(hd.proposer().get()) < 0) {
-            return "its proposer is not a validator";
-        }
-        if (hd.time() <= parent.time() || (parent.height() >= BftEngine.firstHeight(ctx.segment()) && hd.time() < parent.time() + period)) {
-            return "its time " + hd.time() + " is too close to its parent's " + parent.time();
-        }
-        if (hd.time() > System.currentTimeMillis() + 2000) {
-            return "its time " + hd.time() + " is in the future";
-        }
-        BftSeal seal = BftSeal.decode(hd.seal());
-        List<ValidatorChange> want = ValidatorChange.requested(set, b.transactions());
-        if (!want.equals(seal.changes())) {
-            return "its seal lists validator changes " + seal.changes() + ", its transactions ask for " + want;
-        }
-        return null;
-    }
-
-    /** Whether a block the proposal builds on is our parent with another seal (the ledger keeps such copies). */
-    private boolean resealedParent(Hash hash) {
-        return ctx.header(hash).map(h -> h.height() == parent.height() && Arrays.equals(h.unsealedBytes(), parent.unsealedBytes()))
-                .orElse(false);
-    }
-
-    private void receiveEvidence(PeerId from, BftMessage.Offence e) {
-        boolean signed;
-        if (e instanceof BftMessage.Evidence v) {
-            signed = ctx.verifySignature(v.first().validator(), v.first().signedBytes(chainId), v.first().signature())
-                    && ctx.verifySignature(v.second().validator(), v.second().signedBytes(chainId), v.second().signature());
-        } else {
-            BftMessage.ProposalEvidence p = (BftMessage.ProposalEvidence) e;
-            signed = ctx.verifySignature(p.first().proposer(), p.first().signedBytes(chainId), p.first().signature())
-                    && ctx.verifySignature(p.second().proposer(), p.second().signedBytes(chainId), p.second().signature());
-        }
-        if (!signed) {
-            drop(from, "evidence with a bad signature");
-            return;
-        }
-        if (set.indexOf(e.offender()) < 0 && e.height() >= height) {
-            drop(from, "evidence against " + e.offender() + ", not a validator");
-            return;
-        }
-        keepEvidence(e, false);
-    }
-
-    private void keepEvidence(BftMessage.Offence e, boolean seenHere) {
-        try {
-            if (evidence.add(e)) {
-                LOG.log(System.Logger.Level.WARNING, "bft: double signing " + (seenHere ? "seen" : "reported") + ": " + e);
-                ctx.broadcast(e.canonical().encode());
-            }
-        } catch (RuntimeException ex) {
-            LOG.log(System.Logger.Level.ERROR, "bft: could not keep evidence " + e + ": " + ex.getMessage(), ex);
-        }
     }
 
     List<BftMessage.Offence> evidence() {
@@ -448,14 +318,10 @@ final class BftSession implements EngineSession {
             lockedRound = lock.getKey();
             lockedId = lock.getValue();
         });
-        future.headMap(height, false).clear();
-        List<Inbound> ready = future.remove(height);
-        bufferedCount = future.values().stream().mapToInt(List::size).sum();
+        List<FutureMessages.Inbound> ready = future.reached(height);
         startRound(resume);
-        if (ready != null) {
-            for (Inbound in : ready) {
-                dispatch(in.from(), in.message());
-            }
+        for (FutureMessages.Inbound in : ready) {
+            dispatch(in.from(), in.message());
         }
     }
 
@@ -463,15 +329,10 @@ final class BftSession implements EngineSession {
         return set != null && set.indexOf(self) >= 0;
     }
 
-    private long timeout(long base, int r) {
-        return Math.min(timeoutMax, base + (long) r * timeoutDelta);
-    }
-
     private void startRound(int r) {
         if (r > round) {
-            ProposalState failed = proposals.get(round);
-            int size = failed != null && failed.block != null ? failed.block.transactions().size() : blockBudget;
-            blockBudget = Math.max(MIN_BLOCK_BUDGET, Math.min(blockBudget, size) / 2);
+            RoundProposal failed = proposals.get(round);
+            budget.roundFailed(failed != null && failed.block != null ? failed.block.transactions().size() : budget.limit());
         }
         round = r;
         step = STEP_PROPOSE;
@@ -479,11 +340,11 @@ final class BftSession implements EngineSession {
         long h = height;
         long now = System.currentTimeMillis();
         // Round 0 waits out the block period before anyone proposes.
-        long wait = r == 0 ? Math.max(0, parent.time() + period - now) : 0;
+        long wait = r == 0 ? Math.max(0, parent.time() + timeouts.period() - now) : 0;
         if (isValidator() && set.proposer(r).equals(self)) {
             ctx.scheduler().schedule(() -> propose(h, r), wait, TimeUnit.MILLISECONDS);
         }
-        ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), wait + timeout(timeoutPropose, r), TimeUnit.MILLISECONDS);
+        ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), wait + timeouts.propose(r), TimeUnit.MILLISECONDS);
         progress();
     }
 
@@ -500,10 +361,10 @@ final class BftSession implements EngineSession {
             if (!ctx.head().hash().equals(parent.hash())) {
                 return; // a new head is on its way to onHead
             }
-            long time = Math.max(System.currentTimeMillis(), parent.time() + Math.max(1, period));
+            long time = Math.max(System.currentTimeMillis(), parent.time() + Math.max(1, timeouts.period()));
             Block unsealed;
             try {
-                unsealed = ctx.assemble(parent, time, blockBudget);
+                unsealed = ctx.assemble(parent, time, budget.limit());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "bft: could not assemble a block on #" + parent.height() + ": " + e.getMessage());
                 return;
@@ -534,7 +395,7 @@ final class BftSession implements EngineSession {
         for (BftMessage m : out) {
             send(m);
         }
-        ProposalState ps = proposals.computeIfAbsent(r, k -> new ProposalState());
+        RoundProposal ps = proposals.computeIfAbsent(r, k -> new RoundProposal());
         if (ps.proposal == null) {
             ps.proposal = p;
             ps.block = b;
@@ -547,14 +408,14 @@ final class BftSession implements EngineSession {
 
     private void onTimeoutPropose(long h, int r) {
         if (!closed && h == height && r == round && step == STEP_PROPOSE && !decided) {
-            ProposalState ps = proposals.get(r);
+            RoundProposal ps = proposals.get(r);
             if (ps != null && ps.block != null && validity.containsKey(ps.proposal.blockId())
                     && validity.get(ps.proposal.blockId()) == null) {
                 // The whole proposal is here and the ledger is still checking it (a busy node). As in
                 // CometBFT, the propose step ends with the check, not with the timeout: a nil prevote now
                 // would fail a round over a block that is probably valid, and under load every round.
                 // The check always ends (valid or not), and progress() prevotes then.
-                ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), timeout(timeoutPropose, r), TimeUnit.MILLISECONDS);
+                ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), timeouts.propose(r), TimeUnit.MILLISECONDS);
                 return;
             }
             prevote(Hash.ZERO);
@@ -614,7 +475,7 @@ final class BftSession implements EngineSession {
             startRound(skipTo);
             return;
         }
-        ProposalState ps = proposals.get(round);
+        RoundProposal ps = proposals.get(round);
         Block proposed = ps == null ? null : ps.block;
         Hash pid = proposed == null ? null : ps.proposal.blockId();
         Boolean valid = pid == null ? null : validity.get(pid);
@@ -635,7 +496,7 @@ final class BftSession implements EngineSession {
             if (step == STEP_PREVOTE && set.isQuorum(pv.total()) && prevoteTimerSet.add(round)) {
                 long h = height;
                 int r = round;
-                ctx.scheduler().schedule(() -> onTimeoutPrevote(h, r), timeout(timeoutPrevote, r), TimeUnit.MILLISECONDS);
+                ctx.scheduler().schedule(() -> onTimeoutPrevote(h, r), timeouts.prevote(r), TimeUnit.MILLISECONDS);
             }
             if (proposed != null && Boolean.TRUE.equals(valid) && set.isQuorum(pv.powerFor(pid)) && polkaHandled.add(round)) {
                 validRound = round;
@@ -656,7 +517,7 @@ final class BftSession implements EngineSession {
         if (pc != null && set.isQuorum(pc.total()) && precommitTimerSet.add(round)) {
             long h = height;
             int r = round;
-            ctx.scheduler().schedule(() -> onTimeoutPrecommit(h, r), timeout(timeoutPrecommit, r), TimeUnit.MILLISECONDS);
+            ctx.scheduler().schedule(() -> onTimeoutPrecommit(h, r), timeouts.precommit(r), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -726,8 +587,8 @@ final class BftSession implements EngineSession {
         decided = true;
         // Grow again only while heights are quick: a slow one (the import of the last block, its check)
         // is the next failed round.
-        if (r == 0 && System.currentTimeMillis() - Math.max(heightStarted, parent.time() + period) < timeoutPropose) {
-            blockBudget = blockBudget > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : blockBudget * 2;
+        if (r == 0 && System.currentTimeMillis() - Math.max(heightStarted, parent.time() + timeouts.period()) < timeouts.propose()) {
+            budget.quickDecision();
         }
         step = STEP_COMMIT;
         lastProgress = System.currentTimeMillis();
@@ -749,7 +610,7 @@ final class BftSession implements EngineSession {
                 LOG.log(System.Logger.Level.INFO, "bft: no sealed block #" + h + " from its proposer " + proposer + "; sealing it here");
                 seal(h, r, b);
             }
-        }, commitFallback * Math.max(1, rank), TimeUnit.MILLISECONDS);
+        }, timeouts.commitFallback() * Math.max(1, rank), TimeUnit.MILLISECONDS);
     }
 
     private void seal(long h, int r, Block b) {
@@ -772,7 +633,7 @@ final class BftSession implements EngineSession {
                 return;
             }
             long idle = System.currentTimeMillis() - lastProgress;
-            if (idle < Math.max(200, timeoutPropose)) {
+            if (idle < Math.max(200, timeouts.propose())) {
                 return;
             }
             for (BftMessage m : mine) {
@@ -803,12 +664,11 @@ final class BftSession implements EngineSession {
         if (s != null) {
             b.append("validators (").append(s.size()).append(", power ").append(s.totalPower()).append("): ").append(s).append('\n');
         }
-        if (blockBudget != Integer.MAX_VALUE) {
-            b.append("proposals limited to ").append(blockBudget).append(" transactions after failed rounds\n");
+        if (budget.limited()) {
+            b.append("proposals limited to ").append(budget.limit()).append(" transactions after failed rounds\n");
         }
         b.append("vote log: ").append(wal.size()).append(" signatures; evidence kept: ").append(evidence.all().size()).append('\n');
-        dropped.forEach((p, n) -> b.append("dropped from ").append(p).append(": ").append(n.get()).append(" (last: ")
-                .append(dropReasons.get(p)).append(")\n"));
+        drops.describe(b);
         return b.toString();
     }
 
