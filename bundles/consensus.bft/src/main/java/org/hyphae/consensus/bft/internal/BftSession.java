@@ -1,7 +1,6 @@
 package org.hyphae.consensus.bft.internal;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -175,15 +174,12 @@ final class BftSession implements EngineSession {
     }
 
     private void receiveVote(PeerId from, BftMessage.Vote v) {
+        String problem = MessageCheck.vote(ctx, set, height, v);
+        if (problem != null) {
+            drop(from, problem);
+            return;
+        }
         int idx = set.indexOf(v.validator());
-        if (idx < 0) {
-            drop(from, "vote by " + v.validator() + ", not a validator at height " + height);
-            return;
-        }
-        if (!ctx.verifySignature(v.validator(), v.signedBytes(chainId), v.signature())) {
-            drop(from, "bad signature on " + v);
-            return;
-        }
         Map<Integer, RoundVotes> byRound = v.type() == BftMessage.PREVOTE ? prevotes : precommits;
         BftMessage.Vote prior = byRound.computeIfAbsent(v.round(), k -> new RoundVotes()).add(idx, set.power(idx), v);
         if (prior != null) {
@@ -193,13 +189,9 @@ final class BftSession implements EngineSession {
     }
 
     private void receiveProposal(PeerId from, BftMessage.Proposal p) {
-        PeerId expected = set.proposer(p.round());
-        if (!p.proposer().equals(expected) || !from.equals(expected)) {
-            drop(from, p + ": the proposer of round " + p.round() + " is " + expected);
-            return;
-        }
-        if (!ctx.verifySignature(p.proposer(), p.signedBytes(chainId), p.signature())) {
-            drop(from, "bad signature on " + p);
+        String problem = MessageCheck.proposal(ctx, set, from, p);
+        if (problem != null) {
+            drop(from, problem);
             return;
         }
         RoundProposal ps = proposals.computeIfAbsent(p.round(), k -> new RoundProposal());
@@ -216,8 +208,9 @@ final class BftSession implements EngineSession {
     }
 
     private void receivePart(PeerId from, BftMessage.Part part) {
-        if (!from.equals(set.proposer(part.round()))) {
-            drop(from, "a block part for round " + part.round() + " not from its proposer");
+        String problem = MessageCheck.part(set, from, part);
+        if (problem != null) {
+            drop(from, problem);
             return;
         }
         RoundProposal ps = proposals.computeIfAbsent(part.round(), k -> new RoundProposal());
@@ -361,21 +354,17 @@ final class BftSession implements EngineSession {
             if (!ctx.head().hash().equals(parent.hash())) {
                 return; // a new head is on its way to onHead
             }
-            long time = Math.max(System.currentTimeMillis(), parent.time() + Math.max(1, timeouts.period()));
-            Block unsealed;
             try {
-                unsealed = ctx.assemble(parent, time, budget.limit());
+                b = ProposalBuilder.fresh(ctx, parent, r, set, timeouts.period(), budget.limit());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "bft: could not assemble a block on #" + parent.height() + ": " + e.getMessage());
                 return;
             }
-            List<ValidatorChange> changes = ValidatorChange.requested(set, unsealed.transactions());
-            b = new Block(unsealed.header().withSeal(new BftSeal(r, changes, List.of()).encode()), unsealed.transactions());
             polRound = -1;
         }
         Hash id = BftSeal.blockId(b.header());
         byte[] encoded = b.encode();
-        int n = Math.max(1, (encoded.length + BftMessage.PART_SIZE - 1) / BftMessage.PART_SIZE);
+        int n = ProposalBuilder.partCount(encoded);
         if (n > BftMessage.MAX_PARTS) {
             LOG.log(System.Logger.Level.WARNING, "bft: block of " + encoded.length + " bytes is too large to propose");
             return;
@@ -383,15 +372,8 @@ final class BftSession implements EngineSession {
         if (!logged(h, r, BftMessage.PROPOSAL, id)) {
             return;
         }
-        Hash partsHash = Hash.sha256(encoded);
-        byte[] sig = ctx.sign(BftMessage.Proposal.signedBytes(chainId, h, r, polRound, id, partsHash, n));
-        BftMessage.Proposal p = new BftMessage.Proposal(h, r, polRound, id, partsHash, n, self, sig);
-        List<BftMessage> out = new ArrayList<>();
-        out.add(p);
-        for (int i = 0; i < n; i++) {
-            int from = i * BftMessage.PART_SIZE;
-            out.add(new BftMessage.Part(h, r, i, Arrays.copyOfRange(encoded, from, Math.min(encoded.length, from + BftMessage.PART_SIZE))));
-        }
+        List<BftMessage> out = ProposalBuilder.messages(ctx, h, r, polRound, id, encoded, n);
+        BftMessage.Proposal p = (BftMessage.Proposal) out.get(0);
         for (BftMessage m : out) {
             send(m);
         }
