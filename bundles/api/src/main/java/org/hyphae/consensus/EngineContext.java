@@ -49,6 +49,19 @@ public interface EngineContext extends ChainView {
     Block assemble(BlockHeader parent, long time);
 
     /**
+     * As {@link #assemble(BlockHeader, long)}, with at most {@code maxTransactions} transactions (fewer
+     * if the chain's own limit is lower): an engine whose rounds fail under load proposes smaller
+     * blocks, which are quicker to build, send and check.
+     *
+     * @param parent the header to build on
+     * @param time the block's time, milliseconds since the epoch, after the parent's
+     * @param maxTransactions the most transactions to include, at least 0
+     * @return the block, ready to seal
+     * @since 0.3.0
+     */
+    Block assemble(BlockHeader parent, long time, int maxTransactions);
+
+    /**
      * Checks a block's body and roots against its parent's state without applying it (for engines
      * that vote on proposals before sealing).
      *

@@ -5,7 +5,7 @@
  * exchanges the engine's own messages through an {@link org.hyphae.consensus.EngineContext}.
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package org.hyphae.consensus;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package org.hyphae.ledger.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -399,7 +400,7 @@ final class Chain {
         verifyBody(block);
         lock.readLock().lock();
         try {
-            if (!block.header().parent().equals(headHash)) {
+            if (!block.header().parent().equals(headHash) && !isResealed(block.header().parent(), head)) {
                 throw new InvalidBlockException("block #" + block.height() + " does not build on the head");
             }
             StateDelta delta = new StateDelta(state);
@@ -457,6 +458,15 @@ final class Chain {
             return Outcome.HEAD;
         }
         long finalized = finalizedHeight();
+        if (header.height() - 1 < finalized && resealedCanonical(header)) {
+            // The same block as ours with another valid seal (a BFT proposer's copy that came after a
+            // validator sealed its own): no fork and no fault. Kept beside ours so that blocks built
+            // on it link up (and reorganise onto it, state unchanged) instead of being refused.
+            storeSide(block, hash, weight);
+            LOG.log(System.Logger.Level.DEBUG, "chain " + spec.chainId() + ": block #" + header.height() + " " + hash.shortHex()
+                    + " is the canonical block with another seal; kept beside it");
+            return Outcome.SIDE;
+        }
         if (header.height() - 1 < finalized) {
             throw new InvalidBlockException("block #" + header.height() + " " + hash.shortHex()
                     + " forks off below the finalized height " + finalized);
@@ -465,6 +475,12 @@ final class Chain {
             reorg(block, hash, weight, finalized);
             return Outcome.REORG;
         }
+        storeSide(block, hash, weight);
+        return Outcome.SIDE;
+    }
+
+    private void storeSide(Block block, Hash hash, long weight) throws StorageException {
+        BlockHeader header = block.header();
         try (Datastore.Batch b = store.datastore().batch()) {
             b.put(ChainStore.headerKey(hash), header.encode());
             b.put(ChainStore.bodyKey(hash), block.encodeBody());
@@ -472,7 +488,25 @@ final class Chain {
             b.commit();
         }
         headerCache.put(hash, header);
-        return Outcome.SIDE;
+    }
+
+    /**
+     * Whether a header is the canonical block at its height with another seal: everything the seal
+     * does not cover (parent, roots, time, proposer) equal. Its engine checked the seal already.
+     */
+    private boolean resealedCanonical(BlockHeader header) throws StorageException {
+        if (header.height() > head.height()) {
+            return false;
+        }
+        Optional<Hash> at = store.hashAt(header.height());
+        return at.isPresent() && !at.get().equals(header.hash())
+                && header(at.get()).map(c -> Arrays.equals(c.unsealedBytes(), header.unsealedBytes())).orElse(false);
+    }
+
+    /** Whether the stored block {@code hash} is {@code canonical} with another seal. */
+    private boolean isResealed(Hash hash, BlockHeader canonical) {
+        return header(hash).map(h -> h.height() == canonical.height() && Arrays.equals(h.unsealedBytes(), canonical.unsealedBytes()))
+                .orElse(false);
     }
 
     /**
@@ -619,7 +653,7 @@ final class Chain {
         }
         Collections.reverse(branch);
         BlockHeader ancestor = header(cursor).orElseThrow();
-        if (ancestor.height() < finalized) {
+        if (ancestor.height() < finalized && !resealedUpTo(branch, finalized)) {
             throw new InvalidBlockException("block #" + tip.height() + " " + tipHash.shortHex() + ": its branch forks at height "
                     + ancestor.height() + ", below the finalized height " + finalized);
         }
@@ -672,6 +706,16 @@ final class Chain {
         LOG.log(System.Logger.Level.INFO, "chain " + spec.chainId() + ": reorg at height " + ancestor.height() + ": "
                 + removed.size() + " block(s) out, " + branch.size() + " in, head #" + tip.height() + " " + tipHash.shortHex());
         fire(tip, removed, branch);
+    }
+
+    /** Whether every block of a branch at or below the finalized height is a canonical block with another seal. */
+    private boolean resealedUpTo(List<Block> branch, long finalized) throws StorageException {
+        for (Block b : branch) {
+            if (b.height() <= finalized && !resealedCanonical(b.header())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isCanonical(Hash h) throws StorageException {

@@ -257,11 +257,24 @@ final class ChainSync {
         return out;
     }
 
+    /** Whether the peer's header at a height is our canonical one there with another seal. */
+    private boolean resealed(PeerId source, long height) throws Exception {
+        Optional<Hash> ours = chain.hashAt(height);
+        if (ours.isEmpty()) {
+            return false;
+        }
+        List<BlockHeader> theirs = headers(source, height, 1);
+        Optional<BlockHeader> mine = chain.header(ours.get());
+        return !theirs.isEmpty() && mine.isPresent() && theirs.get(0).height() == height && !theirs.get(0).hash().equals(ours.get())
+                && java.util.Arrays.equals(theirs.get(0).unsealedBytes(), mine.get().unsealedBytes());
+    }
+
     private void syncFrom(PeerId source, SyncMessage.Status st) {
         try {
             long finalized = chain.finalizedHeight();
             long from = Math.max(1, Math.min(chain.head().height() + 1, st.height()));
             long back = 8;
+            boolean steppedBack = false;
             List<BlockHeader> batch;
             while (true) {
                 batch = headers(source, from, SyncMessage.MAX_HEADERS);
@@ -276,6 +289,12 @@ final class ChainSync {
                 Optional<Hash> ours = chain.hashAt(from - 1);
                 if (ours.isPresent() && ours.get().equals(batch.get(0).parent())) {
                     break;
+                }
+                if (from - 1 <= finalized && !steppedBack && from > 1 && resealed(source, from - 1)) {
+                    // The peer's block there is ours with another seal (BFT): fetch it too, it links the rest.
+                    steppedBack = true;
+                    from--;
+                    continue;
                 }
                 if (from - 1 <= finalized) {
                     penalties.penalize(source, "serves a history that leaves ours at or below the finalized height " + finalized

@@ -55,6 +55,12 @@ public final class LedgerNode implements Ledger, AutoCloseable {
     private static final int REBROADCAST_PER_ROUND = 256;
     /** Blocks kept while their parent is unknown: overall, per sending peer, and for how long. */
     private static final int ORPHANS = 512;
+    /**
+     * Transactions that may wait for their signature check at a time (submissions and gossiped
+     * batches together, about half a second of one core's Ed25519); more are refused until the
+     * backlog drains.
+     */
+    static final int INTAKE_CAPACITY = 4096;
     private static final int ORPHANS_PER_PEER = 64;
     private static final long ORPHAN_TTL_MS = 120_000;
 
@@ -91,6 +97,8 @@ public final class LedgerNode implements Ledger, AutoCloseable {
     private final TransactionGossip txGossip;
     private final ExecutorService importer;
     private final ExecutorService verifiers;
+    private final TransactionIntake intake;
+    private final ExecutorService checks;
     private final ScheduledExecutorService syncThread;
     private final ScheduledExecutorService gossipThread;
     private final ExecutorService serving;
@@ -124,6 +132,10 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         String tag = shortId(identity.peerId());
         this.importer = Executors.newSingleThreadExecutor(daemon("hyphae-ledger-import-" + tag));
         this.verifiers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("hyphae-ledger-verify-" + tag));
+        this.intake = new TransactionIntake(verifiers, INTAKE_CAPACITY);
+        // The engine's proposal checks get their own thread: behind a transaction flood in the
+        // verifiers' queue they came too late for the round (BftStarvationTest).
+        this.checks = Executors.newSingleThreadExecutor(daemon("hyphae-ledger-check-" + tag));
         this.syncThread = Executors.newSingleThreadScheduledExecutor(daemon("hyphae-ledger-sync-" + tag));
         // Not the sync thread: a sync round waits on peers for seconds, batches leave within milliseconds.
         this.gossipThread = Executors.newSingleThreadScheduledExecutor(daemon("hyphae-ledger-gossip-" + tag));
@@ -140,7 +152,7 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         this.blockTopic = "/hyphae/chain/" + spec.chainId() + "/block/1";
         this.orphans = new OrphanPool(ORPHANS, ORPHANS_PER_PEER, ORPHAN_TTL_MS, System::currentTimeMillis);
         this.txGossip = new TransactionGossip(spec.chainId(), identity.peerId(), txTopic, pubsub, mempool, chain::account, signatures,
-                gossipThread, verifiers);
+                gossipThread, intake);
         chain.addListener(this::onHead);
         chain.onStored(hash -> {
             if (orphans.hasChildren(hash) && !closed) {
@@ -472,7 +484,13 @@ public final class LedgerNode implements Ledger, AutoCloseable {
 
         @Override
         public Block assemble(BlockHeader parent, long time) {
-            return chain.assemble(parent, time, identity.peerId(), mempool.select(settings.maxBlockTransactions(), chain::account));
+            return assemble(parent, time, settings.maxBlockTransactions());
+        }
+
+        @Override
+        public Block assemble(BlockHeader parent, long time, int maxTransactions) {
+            int n = Math.max(0, Math.min(maxTransactions, settings.maxBlockTransactions()));
+            return chain.assemble(parent, time, identity.peerId(), mempool.select(n, chain::account));
         }
 
         @Override
@@ -483,7 +501,7 @@ public final class LedgerNode implements Ledger, AutoCloseable {
                 } catch (InvalidBlockException e) {
                     throw new CompletionException(e);
                 }
-            }, verifiers);
+            }, checks);
         }
 
         @Override
@@ -565,14 +583,14 @@ public final class LedgerNode implements Ledger, AutoCloseable {
 
     @Override
     public CompletionStage<Hash> submit(Transaction transaction) {
-        return CompletableFuture.supplyAsync(() -> {
+        return intake.run(1, () -> {
             try {
                 mempool.add(transaction);
                 return transaction.hash();
             } catch (InvalidTransactionException e) {
                 throw new CompletionException(e);
             }
-        }, verifiers).thenApply(id -> {
+        }).thenApply(id -> {
             txGossip.publish(transaction);
             return id;
         });
@@ -662,6 +680,7 @@ public final class LedgerNode implements Ledger, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         verifiers.shutdownNow();
+        checks.shutdownNow();
         serving.shutdownNow();
     }
 }

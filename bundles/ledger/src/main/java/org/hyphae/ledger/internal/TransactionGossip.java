@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -38,13 +37,13 @@ final class TransactionGossip {
     private final java.util.function.Function<PeerId, org.hyphae.ledger.Account> accounts;
     private final SignatureVerifier signatures;
     private final ScheduledExecutorService flusher;
-    private final Executor verifiers;
+    private final TransactionIntake intake;
     private final List<Transaction> queue = new ArrayList<>();
     private boolean flushScheduled;
 
     TransactionGossip(String chainId, PeerId self, String topic, PubSub pubsub, Mempool mempool,
             java.util.function.Function<PeerId, org.hyphae.ledger.Account> accounts, SignatureVerifier signatures,
-            ScheduledExecutorService flusher, Executor verifiers) {
+            ScheduledExecutorService flusher, TransactionIntake intake) {
         this.chainId = chainId;
         this.self = self;
         this.topic = topic;
@@ -53,7 +52,7 @@ final class TransactionGossip {
         this.accounts = accounts;
         this.signatures = signatures;
         this.flusher = flusher;
-        this.verifiers = verifiers;
+        this.intake = intake;
     }
 
     /** Queues an admitted transaction for the next batch. */
@@ -121,7 +120,20 @@ final class TransactionGossip {
                 if (message.receivedFrom().equals(self)) {
                     return CompletableFuture.completedFuture(ValidationResult.ACCEPT);
                 }
-                return CompletableFuture.supplyAsync(() -> TransactionGossip.this.validate(message), verifiers);
+                // A full intake ignores the batch (no penalty: the peer did nothing wrong); its
+                // transactions stay pending at their senders and come again or in a block.
+                return intake.run(declaredCount(message.data()), () -> TransactionGossip.this.validate(message))
+                        .exceptionally(e -> {
+                            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                            if (cause instanceof TransactionIntake.FullException) {
+                                LOG.log(System.Logger.Level.DEBUG, () -> "ledger: ignored a transaction batch from " + message.receivedFrom()
+                                        + ": " + cause.getMessage());
+                            } else {
+                                LOG.log(System.Logger.Level.WARNING, "ledger: checking a transaction batch from " + message.receivedFrom()
+                                        + " failed", cause);
+                            }
+                            return ValidationResult.IGNORE;
+                        });
             }
 
             @Override
@@ -129,6 +141,15 @@ final class TransactionGossip {
                 return "ledger transaction validator";
             }
         };
+    }
+
+    /** The batch's transaction count as its header says (what it will cost to check), 1 if it has none. */
+    private static int declaredCount(byte[] data) {
+        if (data.length < 5) {
+            return 1;
+        }
+        long n = ((data[1] & 0xFFL) << 24) | ((data[2] & 0xFF) << 16) | ((data[3] & 0xFF) << 8) | (data[4] & 0xFF);
+        return (int) Math.max(1, Math.min(TransactionBatch.MAX_TRANSACTIONS, n));
     }
 
     /**

@@ -257,7 +257,7 @@ public final class BftEngine implements ConsensusEngine {
     public String evidence() {
         List<String> lines = new ArrayList<>();
         for (BftSession s : sessions) {
-            for (BftMessage.Evidence e : s.evidence()) {
+            for (BftMessage.Offence e : s.evidence()) {
                 lines.add(e.toString());
             }
         }

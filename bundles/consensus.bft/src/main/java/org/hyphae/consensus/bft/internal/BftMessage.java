@@ -12,7 +12,7 @@ import org.hyphae.ledger.Hash;
  * signature cannot be replayed on another chain, height, round or step; a proposal's block travels
  * in parts whose concatenation the signed proposal names by hash.
  */
-sealed interface BftMessage permits BftMessage.Vote, BftMessage.Proposal, BftMessage.Part, BftMessage.Evidence {
+sealed interface BftMessage permits BftMessage.Vote, BftMessage.Proposal, BftMessage.Part, BftMessage.Offence {
 
     int VERSION = 1;
     /** Largest message accepted (pubsub's default limit is 1 MiB). */
@@ -26,6 +26,7 @@ sealed interface BftMessage permits BftMessage.Vote, BftMessage.Proposal, BftMes
     int KIND_PROPOSAL = 2;
     int KIND_PART = 3;
     int KIND_EVIDENCE = 4;
+    int KIND_PROPOSAL_EVIDENCE = 5;
 
     /** The height the message is about. */
     long height();
@@ -221,13 +222,35 @@ sealed interface BftMessage permits BftMessage.Vote, BftMessage.Proposal, BftMes
         }
     }
 
+    /** Proof that a validator signed two different things for one step: kept, gossiped, shown. */
+    sealed interface Offence extends BftMessage permits Evidence, ProposalEvidence {
+        /** Who signed twice. */
+        PeerId offender();
+
+        /** The step: {@link #PREVOTE}, {@link #PRECOMMIT} or {@link #PROPOSAL}. */
+        int type();
+
+        /** The same offence with its two statements in a canonical order (both orders are one offence). */
+        Offence canonical();
+    }
+
     /**
      * Two signed votes of one validator for the same height, round and type but different blocks.
      *
      * @param first one vote
      * @param second the conflicting vote
      */
-    record Evidence(Vote first, Vote second) implements BftMessage {
+    record Evidence(Vote first, Vote second) implements Offence {
+        @Override
+        public PeerId offender() {
+            return first.validator();
+        }
+
+        @Override
+        public int type() {
+            return first.type();
+        }
+
         @Override
         public long height() {
             return first.height();
@@ -239,7 +262,8 @@ sealed interface BftMessage permits BftMessage.Vote, BftMessage.Proposal, BftMes
         }
 
         /** The votes in a canonical order, so both orders of the same pair are the same evidence. */
-        Evidence canonical() {
+        @Override
+        public Evidence canonical() {
             return first.blockId().compareTo(second.blockId()) <= 0 ? this : new Evidence(second, first);
         }
 
@@ -265,6 +289,78 @@ sealed interface BftMessage permits BftMessage.Vote, BftMessage.Proposal, BftMes
             return first.validator() + " signed two " + typeName(first.type()) + "s at #" + first.height() + "/" + first.round()
                     + ": " + (first.isNil() ? "nil" : first.blockId().shortHex()) + " and "
                     + (second.isNil() ? "nil" : second.blockId().shortHex());
+        }
+    }
+
+    /**
+     * Two signed proposals of one proposer for the same height and round that differ (another block,
+     * other parts or another proof-of-lock round): a proposer may propose once per round.
+     *
+     * @param first one proposal
+     * @param second the conflicting proposal
+     */
+    record ProposalEvidence(Proposal first, Proposal second) implements Offence {
+        @Override
+        public PeerId offender() {
+            return first.proposer();
+        }
+
+        @Override
+        public int type() {
+            return PROPOSAL;
+        }
+
+        @Override
+        public long height() {
+            return first.height();
+        }
+
+        @Override
+        public int round() {
+            return first.round();
+        }
+
+        /** Whether two proposals are by the same proposer for the same height and round but say different things. */
+        static boolean conflict(Proposal a, Proposal b) {
+            return a.proposer().equals(b.proposer()) && a.height() == b.height() && a.round() == b.round()
+                    && (!a.blockId().equals(b.blockId()) || !a.partsHash().equals(b.partsHash()) || a.parts() != b.parts()
+                            || a.polRound() != b.polRound());
+        }
+
+        @Override
+        public ProposalEvidence canonical() {
+            return Arrays.compareUnsigned(first.signature(), second.signature()) <= 0 ? this : new ProposalEvidence(second, first);
+        }
+
+        @Override
+        public byte[] encode() {
+            byte[] a = first.encode();
+            byte[] b = second.encode();
+            // Each proposal as sent (its own version and kind bytes), length-prefixed.
+            return new WireWriter().u8(VERSION).u8(KIND_PROPOSAL_EVIDENCE).bytes(a).bytes(b).toByteArray();
+        }
+
+        static ProposalEvidence read(WireReader r) {
+            Proposal a = inner(r.bytes(1024, "first proposal"));
+            Proposal b = inner(r.bytes(1024, "second proposal"));
+            if (!conflict(a, b)) {
+                throw r.fail("proposals", "the two proposals do not conflict: " + a + " / " + b);
+            }
+            return new ProposalEvidence(a, b);
+        }
+
+        private static Proposal inner(byte[] bytes) {
+            if (!(decode(bytes) instanceof Proposal p)) {
+                throw new IllegalArgumentException("bft proposal evidence: an entry is not a proposal");
+            }
+            return p;
+        }
+
+        @Override
+        public String toString() {
+            return first.proposer() + " signed two proposals at #" + first.height() + "/" + first.round() + ": "
+                    + first.blockId().shortHex() + " and " + second.blockId().shortHex()
+                    + (first.blockId().equals(second.blockId()) ? " (other parts or proof-of-lock round)" : "");
         }
     }
 
@@ -298,6 +394,7 @@ sealed interface BftMessage permits BftMessage.Vote, BftMessage.Proposal, BftMes
             case KIND_PROPOSAL -> Proposal.read(r);
             case KIND_PART -> Part.read(r);
             case KIND_EVIDENCE -> Evidence.read(r);
+            case KIND_PROPOSAL_EVIDENCE -> ProposalEvidence.read(r);
             default -> throw r.fail("kind", "unknown message kind " + kind);
         };
         r.end();

@@ -1,19 +1,14 @@
 package org.hyphae.consensus.bft.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.hyphae.consensus.EngineContext;
 import org.hyphae.consensus.EngineSession;
@@ -51,18 +46,11 @@ final class BftSession implements EngineSession {
     private final BftEngine engine;
     private final EngineContext ctx;
     private final VoteLog wal;
-    private final EvidenceLog evidence;
+    private final EvidenceKeeper evidence;
     private final String chainId;
     private final PeerId self;
-    private final long period;
-    private final long timeoutPropose;
-    private final long timeoutPrevote;
-    private final long timeoutPrecommit;
-    private final long timeoutDelta;
-    private final long timeoutMax;
-    private final long commitFallback;
-    private final Map<PeerId, AtomicLong> dropped = new ConcurrentHashMap<>();
-    private final Map<PeerId, String> dropReasons = new ConcurrentHashMap<>();
+    private final RoundTimeouts timeouts;
+    private final MessageDrops drops = new MessageDrops();
     private volatile boolean closed;
     private ScheduledFuture<?> tick;
 
@@ -80,50 +68,33 @@ final class BftSession implements EngineSession {
     private Block sealedDecision;
     private final Map<Integer, RoundVotes> prevotes = new HashMap<>();
     private final Map<Integer, RoundVotes> precommits = new HashMap<>();
-    private final Map<Integer, ProposalState> proposals = new HashMap<>();
+    private final Map<Integer, RoundProposal> proposals = new HashMap<>();
     private final Map<Hash, Block> blocks = new HashMap<>();
     private final Map<Hash, Boolean> validity = new HashMap<>();
     private final Set<Integer> polkaHandled = new HashSet<>();
     private final Set<Integer> prevoteTimerSet = new HashSet<>();
     private final Set<Integer> precommitTimerSet = new HashSet<>();
-    private final Set<Integer> proposalWaits = new HashSet<>();
     private final List<BftMessage> mine = new ArrayList<>();
-    private final TreeMap<Long, List<Inbound>> future = new TreeMap<>();
-    private int bufferedCount;
+    private final FutureMessages future = new FutureMessages(MAX_BUFFERED);
     private long lastProgress = System.currentTimeMillis();
+    private final BlockBudget budget = new BlockBudget();
+    private long heightStarted;
 
     // What describe() shows, written on the scheduler thread.
     private volatile String status = "starting";
-
-    private record Inbound(PeerId from, BftMessage message) {
-    }
-
-    /** A round's proposal and the parts of its block as they arrive. */
-    private static final class ProposalState {
-        BftMessage.Proposal proposal;
-        final byte[][] parts = new byte[BftMessage.MAX_PARTS][];
-        Block block;
-    }
 
     BftSession(BftEngine engine, EngineContext ctx, VoteLog wal, EvidenceLog evidence) {
         this.engine = engine;
         this.ctx = ctx;
         this.wal = wal;
-        this.evidence = evidence;
+        this.evidence = new EvidenceKeeper(ctx, evidence, drops);
         this.chainId = ctx.chainId();
         this.self = ctx.localPeer();
-        var seg = ctx.segment();
-        this.period = BftEngine.param(seg, "period", 1000);
-        this.timeoutPropose = BftEngine.param(seg, "timeout-propose", 1000);
-        this.timeoutPrevote = BftEngine.param(seg, "timeout-prevote", 500);
-        this.timeoutPrecommit = BftEngine.param(seg, "timeout-precommit", 500);
-        this.timeoutDelta = BftEngine.param(seg, "timeout-delta", 500);
-        this.timeoutMax = BftEngine.param(seg, "timeout-max", 10_000);
-        this.commitFallback = BftEngine.param(seg, "commit-fallback", 2000);
+        this.timeouts = RoundTimeouts.of(ctx.segment());
     }
 
     void start() {
-        long t = Math.max(200, timeoutPropose);
+        long t = Math.max(200, timeouts.propose());
         tick = ctx.scheduler().scheduleWithFixedDelay(this::regossip, t, t, TimeUnit.MILLISECONDS);
         ctx.scheduler().execute(() -> enterHeight(ctx.head()));
     }
@@ -153,23 +124,20 @@ final class BftSession implements EngineSession {
     }
 
     private void drop(PeerId from, String why) {
-        dropped.computeIfAbsent(from, k -> new AtomicLong()).incrementAndGet();
-        dropReasons.put(from, why);
-        LOG.log(System.Logger.Level.DEBUG, "bft: dropped a message from " + from + ": " + why);
+        drops.drop(from, why);
     }
 
     /** How many messages of a sender were dropped (tests, status). */
     long dropped(PeerId from) {
-        AtomicLong n = dropped.get(from);
-        return n == null ? 0 : n.get();
+        return drops.count(from);
     }
 
     private void receive(PeerId from, BftMessage m) {
         if (closed || set == null) {
             return;
         }
-        if (m instanceof BftMessage.Evidence e) {
-            receiveEvidence(from, e);
+        if (m instanceof BftMessage.Offence e) {
+            evidence.reported(from, e, set, height);
             return;
         }
         long h = m.height();
@@ -181,12 +149,9 @@ final class BftSession implements EngineSession {
             return;
         }
         if (h > height) {
-            if (bufferedCount >= MAX_BUFFERED) {
+            if (!future.keep(from, m)) {
                 drop(from, "too many messages buffered for later heights");
-                return;
             }
-            future.computeIfAbsent(h, k -> new ArrayList<>()).add(new Inbound(from, m));
-            bufferedCount++;
             return;
         }
         dispatch(from, m);
@@ -203,42 +168,39 @@ final class BftSession implements EngineSession {
             receiveProposal(from, p);
         } else if (m instanceof BftMessage.Part p) {
             receivePart(from, p);
-        } else if (m instanceof BftMessage.Evidence e) {
-            receiveEvidence(from, e);
+        } else if (m instanceof BftMessage.Offence e) {
+            evidence.reported(from, e, set, height);
         }
     }
 
     private void receiveVote(PeerId from, BftMessage.Vote v) {
+        String problem = MessageCheck.vote(ctx, set, height, v);
+        if (problem != null) {
+            drop(from, problem);
+            return;
+        }
         int idx = set.indexOf(v.validator());
-        if (idx < 0) {
-            drop(from, "vote by " + v.validator() + ", not a validator at height " + height);
-            return;
-        }
-        if (!ctx.verifySignature(v.validator(), v.signedBytes(chainId), v.signature())) {
-            drop(from, "bad signature on " + v);
-            return;
-        }
         Map<Integer, RoundVotes> byRound = v.type() == BftMessage.PREVOTE ? prevotes : precommits;
         BftMessage.Vote prior = byRound.computeIfAbsent(v.round(), k -> new RoundVotes()).add(idx, set.power(idx), v);
         if (prior != null) {
-            keepEvidence(new BftMessage.Evidence(prior, v), true);
+            evidence.seen(new BftMessage.Evidence(prior, v));
         }
         progress();
     }
 
     private void receiveProposal(PeerId from, BftMessage.Proposal p) {
-        PeerId expected = set.proposer(p.round());
-        if (!p.proposer().equals(expected) || !from.equals(expected)) {
-            drop(from, p + ": the proposer of round " + p.round() + " is " + expected);
+        String problem = MessageCheck.proposal(ctx, set, from, p);
+        if (problem != null) {
+            drop(from, problem);
             return;
         }
-        if (!ctx.verifySignature(p.proposer(), p.signedBytes(chainId), p.signature())) {
-            drop(from, "bad signature on " + p);
-            return;
-        }
-        ProposalState ps = proposals.computeIfAbsent(p.round(), k -> new ProposalState());
+        RoundProposal ps = proposals.computeIfAbsent(p.round(), k -> new RoundProposal());
         if (ps.proposal != null) {
-            return; // the first proposal of a round counts
+            // The first proposal of a round counts; a different second one is evidence against its proposer.
+            if (BftMessage.ProposalEvidence.conflict(ps.proposal, p)) {
+                evidence.seen(new BftMessage.ProposalEvidence(ps.proposal, p));
+            }
+            return;
         }
         ps.proposal = p;
         assemble(ps);
@@ -246,60 +208,32 @@ final class BftSession implements EngineSession {
     }
 
     private void receivePart(PeerId from, BftMessage.Part part) {
-        if (!from.equals(set.proposer(part.round()))) {
-            drop(from, "a block part for round " + part.round() + " not from its proposer");
+        String problem = MessageCheck.part(set, from, part);
+        if (problem != null) {
+            drop(from, problem);
             return;
         }
-        ProposalState ps = proposals.computeIfAbsent(part.round(), k -> new ProposalState());
-        if (ps.block == null && ps.parts[part.index()] == null) {
-            ps.parts[part.index()] = part.data();
+        RoundProposal ps = proposals.computeIfAbsent(part.round(), k -> new RoundProposal());
+        if (ps.addPart(part.index(), part.data())) {
             assemble(ps);
             progress();
         }
     }
 
     /** Puts the block together once the proposal and all its parts are here, and starts checking it. */
-    private void assemble(ProposalState ps) {
+    private void assemble(RoundProposal ps) {
         BftMessage.Proposal p = ps.proposal;
-        if (p == null || ps.block != null) {
-            return;
-        }
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (int i = 0; i < p.parts(); i++) {
-            if (ps.parts[i] == null) {
-                return;
-            }
-            all.writeBytes(ps.parts[i]);
-        }
-        byte[] bytes = all.toByteArray();
-        Arrays.fill(ps.parts, null);
-        String where = p.toString();
-        if (!Hash.sha256(bytes).equals(p.partsHash())) {
-            drop(p.proposer(), where + ": its parts do not hash to the signed parts hash");
-            ps.proposal = null;
-            return;
-        }
         Block b;
         try {
-            b = Block.decode(bytes);
+            b = ps.assemble();
         } catch (IllegalArgumentException e) {
-            drop(p.proposer(), where + ": malformed block: " + e.getMessage());
+            drop(p.proposer(), p + ": " + e.getMessage());
             return;
         }
-        Hash id;
-        try {
-            id = BftSeal.blockId(b.header());
-        } catch (IllegalArgumentException e) {
-            drop(p.proposer(), where + ": malformed seal: " + e.getMessage());
-            return;
+        if (b != null) {
+            blocks.putIfAbsent(p.blockId(), b);
+            check(p.blockId(), b);
         }
-        if (!id.equals(p.blockId())) {
-            drop(p.proposer(), where + ": the block's id is " + id.shortHex());
-            return;
-        }
-        ps.block = b;
-        blocks.putIfAbsent(id, b);
-        check(id, b);
     }
 
     /** Checks a proposed block: its header here, its body and roots by the ledger, asynchronously. */
@@ -307,7 +241,7 @@ final class BftSession implements EngineSession {
         if (validity.containsKey(id)) {
             return;
         }
-        String why = headerProblem(b);
+        String why = ProposalCheck.headerProblem(ctx, b, height, parent, set, timeouts.period());
         if (why != null) {
             LOG.log(System.Logger.Level.INFO, "bft: proposed block " + id.shortHex() + " at #" + height + " is invalid: " + why);
             validity.put(id, false);
@@ -327,55 +261,7 @@ final class BftSession implements EngineSession {
         }));
     }
 
-    private String headerProblem(Block b) {
-        BlockHeader hd = b.header();
-        if (hd.height() != height || !hd.parent().equals(parent.hash())) {
-            return "it does not extend the head #" + parent.height() + " " + parent.hash().shortHex();
-        }
-        if (hd.proposer().isEmpty() || set.indexOf(hd.proposer().get()) < 0) {
-            return "its proposer is not a validator";
-        }
-        if (hd.time() <= parent.time() || (parent.height() >= BftEngine.firstHeight(ctx.segment()) && hd.time() < parent.time() + period)) {
-            return "its time " + hd.time() + " is too close to its parent's " + parent.time();
-        }
-        if (hd.time() > System.currentTimeMillis() + 2000) {
-            return "its time " + hd.time() + " is in the future";
-        }
-        BftSeal seal = BftSeal.decode(hd.seal());
-        List<ValidatorChange> want = ValidatorChange.requested(set, b.transactions());
-        if (!want.equals(seal.changes())) {
-            return "its seal lists validator changes " + seal.changes() + ", its transactions ask for " + want;
-        }
-        return null;
-    }
-
-    private void receiveEvidence(PeerId from, BftMessage.Evidence e) {
-        BftMessage.Vote a = e.first();
-        BftMessage.Vote b = e.second();
-        if (!ctx.verifySignature(a.validator(), a.signedBytes(chainId), a.signature())
-                || !ctx.verifySignature(b.validator(), b.signedBytes(chainId), b.signature())) {
-            drop(from, "evidence with a bad signature");
-            return;
-        }
-        if (set.indexOf(a.validator()) < 0 && a.height() >= height) {
-            drop(from, "evidence against " + a.validator() + ", not a validator");
-            return;
-        }
-        keepEvidence(e, false);
-    }
-
-    private void keepEvidence(BftMessage.Evidence e, boolean seenHere) {
-        try {
-            if (evidence.add(e)) {
-                LOG.log(System.Logger.Level.WARNING, "bft: double signing " + (seenHere ? "seen" : "reported") + ": " + e);
-                ctx.broadcast(e.canonical().encode());
-            }
-        } catch (RuntimeException ex) {
-            LOG.log(System.Logger.Level.ERROR, "bft: could not keep evidence " + e + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    List<BftMessage.Evidence> evidence() {
+    List<BftMessage.Offence> evidence() {
         return evidence.all();
     }
 
@@ -404,9 +290,10 @@ final class BftSession implements EngineSession {
         polkaHandled.clear();
         prevoteTimerSet.clear();
         precommitTimerSet.clear();
-        proposalWaits.clear();
         mine.clear();
         decided = false;
+        heightStarted = System.currentTimeMillis();
+        round = 0;
         sealedDecision = null;
         lockedRound = -1;
         lockedId = null;
@@ -424,14 +311,10 @@ final class BftSession implements EngineSession {
             lockedRound = lock.getKey();
             lockedId = lock.getValue();
         });
-        future.headMap(height, false).clear();
-        List<Inbound> ready = future.remove(height);
-        bufferedCount = future.values().stream().mapToInt(List::size).sum();
+        List<FutureMessages.Inbound> ready = future.reached(height);
         startRound(resume);
-        if (ready != null) {
-            for (Inbound in : ready) {
-                dispatch(in.from(), in.message());
-            }
+        for (FutureMessages.Inbound in : ready) {
+            dispatch(in.from(), in.message());
         }
     }
 
@@ -439,22 +322,22 @@ final class BftSession implements EngineSession {
         return set != null && set.indexOf(self) >= 0;
     }
 
-    private long timeout(long base, int r) {
-        return Math.min(timeoutMax, base + (long) r * timeoutDelta);
-    }
-
     private void startRound(int r) {
+        if (r > round) {
+            RoundProposal failed = proposals.get(round);
+            budget.roundFailed(failed != null && failed.block != null ? failed.block.transactions().size() : budget.limit());
+        }
         round = r;
         step = STEP_PROPOSE;
         updateStatus();
         long h = height;
         long now = System.currentTimeMillis();
         // Round 0 waits out the block period before anyone proposes.
-        long wait = r == 0 ? Math.max(0, parent.time() + period - now) : 0;
+        long wait = r == 0 ? Math.max(0, parent.time() + timeouts.period() - now) : 0;
         if (isValidator() && set.proposer(r).equals(self)) {
             ctx.scheduler().schedule(() -> propose(h, r), wait, TimeUnit.MILLISECONDS);
         }
-        ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), wait + timeout(timeoutPropose, r), TimeUnit.MILLISECONDS);
+        ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), wait + timeouts.propose(r), TimeUnit.MILLISECONDS);
         progress();
     }
 
@@ -471,21 +354,17 @@ final class BftSession implements EngineSession {
             if (!ctx.head().hash().equals(parent.hash())) {
                 return; // a new head is on its way to onHead
             }
-            long time = Math.max(System.currentTimeMillis(), parent.time() + Math.max(1, period));
-            Block unsealed;
             try {
-                unsealed = ctx.assemble(parent, time);
+                b = ProposalBuilder.fresh(ctx, parent, r, set, timeouts.period(), budget.limit());
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "bft: could not assemble a block on #" + parent.height() + ": " + e.getMessage());
                 return;
             }
-            List<ValidatorChange> changes = ValidatorChange.requested(set, unsealed.transactions());
-            b = new Block(unsealed.header().withSeal(new BftSeal(r, changes, List.of()).encode()), unsealed.transactions());
             polRound = -1;
         }
         Hash id = BftSeal.blockId(b.header());
         byte[] encoded = b.encode();
-        int n = Math.max(1, (encoded.length + BftMessage.PART_SIZE - 1) / BftMessage.PART_SIZE);
+        int n = ProposalBuilder.partCount(encoded);
         if (n > BftMessage.MAX_PARTS) {
             LOG.log(System.Logger.Level.WARNING, "bft: block of " + encoded.length + " bytes is too large to propose");
             return;
@@ -493,19 +372,12 @@ final class BftSession implements EngineSession {
         if (!logged(h, r, BftMessage.PROPOSAL, id)) {
             return;
         }
-        Hash partsHash = Hash.sha256(encoded);
-        byte[] sig = ctx.sign(BftMessage.Proposal.signedBytes(chainId, h, r, polRound, id, partsHash, n));
-        BftMessage.Proposal p = new BftMessage.Proposal(h, r, polRound, id, partsHash, n, self, sig);
-        List<BftMessage> out = new ArrayList<>();
-        out.add(p);
-        for (int i = 0; i < n; i++) {
-            int from = i * BftMessage.PART_SIZE;
-            out.add(new BftMessage.Part(h, r, i, Arrays.copyOfRange(encoded, from, Math.min(encoded.length, from + BftMessage.PART_SIZE))));
-        }
+        List<BftMessage> out = ProposalBuilder.messages(ctx, h, r, polRound, id, encoded, n);
+        BftMessage.Proposal p = (BftMessage.Proposal) out.get(0);
         for (BftMessage m : out) {
             send(m);
         }
-        ProposalState ps = proposals.computeIfAbsent(r, k -> new ProposalState());
+        RoundProposal ps = proposals.computeIfAbsent(r, k -> new RoundProposal());
         if (ps.proposal == null) {
             ps.proposal = p;
             ps.block = b;
@@ -518,12 +390,14 @@ final class BftSession implements EngineSession {
 
     private void onTimeoutPropose(long h, int r) {
         if (!closed && h == height && r == round && step == STEP_PROPOSE && !decided) {
-            ProposalState ps = proposals.get(r);
+            RoundProposal ps = proposals.get(r);
             if (ps != null && ps.block != null && validity.containsKey(ps.proposal.blockId())
-                    && validity.get(ps.proposal.blockId()) == null && proposalWaits.add(r)) {
-                // The proposal is here but the ledger is still checking it (a busy node): give it one more
-                // timeout rather than prevote nil on a block that is probably valid.
-                ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), timeout(timeoutPropose, r), TimeUnit.MILLISECONDS);
+                    && validity.get(ps.proposal.blockId()) == null) {
+                // The whole proposal is here and the ledger is still checking it (a busy node). As in
+                // CometBFT, the propose step ends with the check, not with the timeout: a nil prevote now
+                // would fail a round over a block that is probably valid, and under load every round.
+                // The check always ends (valid or not), and progress() prevotes then.
+                ctx.scheduler().schedule(() -> onTimeoutPropose(h, r), timeouts.propose(r), TimeUnit.MILLISECONDS);
                 return;
             }
             prevote(Hash.ZERO);
@@ -583,7 +457,7 @@ final class BftSession implements EngineSession {
             startRound(skipTo);
             return;
         }
-        ProposalState ps = proposals.get(round);
+        RoundProposal ps = proposals.get(round);
         Block proposed = ps == null ? null : ps.block;
         Hash pid = proposed == null ? null : ps.proposal.blockId();
         Boolean valid = pid == null ? null : validity.get(pid);
@@ -604,7 +478,7 @@ final class BftSession implements EngineSession {
             if (step == STEP_PREVOTE && set.isQuorum(pv.total()) && prevoteTimerSet.add(round)) {
                 long h = height;
                 int r = round;
-                ctx.scheduler().schedule(() -> onTimeoutPrevote(h, r), timeout(timeoutPrevote, r), TimeUnit.MILLISECONDS);
+                ctx.scheduler().schedule(() -> onTimeoutPrevote(h, r), timeouts.prevote(r), TimeUnit.MILLISECONDS);
             }
             if (proposed != null && Boolean.TRUE.equals(valid) && set.isQuorum(pv.powerFor(pid)) && polkaHandled.add(round)) {
                 validRound = round;
@@ -625,7 +499,7 @@ final class BftSession implements EngineSession {
         if (pc != null && set.isQuorum(pc.total()) && precommitTimerSet.add(round)) {
             long h = height;
             int r = round;
-            ctx.scheduler().schedule(() -> onTimeoutPrecommit(h, r), timeout(timeoutPrecommit, r), TimeUnit.MILLISECONDS);
+            ctx.scheduler().schedule(() -> onTimeoutPrecommit(h, r), timeouts.precommit(r), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -693,6 +567,11 @@ final class BftSession implements EngineSession {
 
     private void decide(int r, Block b) {
         decided = true;
+        // Grow again only while heights are quick: a slow one (the import of the last block, its check)
+        // is the next failed round.
+        if (r == 0 && System.currentTimeMillis() - Math.max(heightStarted, parent.time() + timeouts.period()) < timeouts.propose()) {
+            budget.quickDecision();
+        }
         step = STEP_COMMIT;
         lastProgress = System.currentTimeMillis();
         updateStatus();
@@ -713,7 +592,7 @@ final class BftSession implements EngineSession {
                 LOG.log(System.Logger.Level.INFO, "bft: no sealed block #" + h + " from its proposer " + proposer + "; sealing it here");
                 seal(h, r, b);
             }
-        }, commitFallback * Math.max(1, rank), TimeUnit.MILLISECONDS);
+        }, timeouts.commitFallback() * Math.max(1, rank), TimeUnit.MILLISECONDS);
     }
 
     private void seal(long h, int r, Block b) {
@@ -736,12 +615,12 @@ final class BftSession implements EngineSession {
                 return;
             }
             long idle = System.currentTimeMillis() - lastProgress;
-            if (idle < Math.max(200, timeoutPropose)) {
+            if (idle < Math.max(200, timeouts.propose())) {
                 return;
             }
             for (BftMessage m : mine) {
                 boolean recent = m instanceof BftMessage.Vote ? m.round() >= round - 1
-                        : !(m instanceof BftMessage.Evidence) && m.round() == round;
+                        : !(m instanceof BftMessage.Offence) && m.round() == round;
                 if (recent) {
                     ctx.broadcast(m.encode());
                 }
@@ -767,9 +646,11 @@ final class BftSession implements EngineSession {
         if (s != null) {
             b.append("validators (").append(s.size()).append(", power ").append(s.totalPower()).append("): ").append(s).append('\n');
         }
+        if (budget.limited()) {
+            b.append("proposals limited to ").append(budget.limit()).append(" transactions after failed rounds\n");
+        }
         b.append("vote log: ").append(wal.size()).append(" signatures; evidence kept: ").append(evidence.all().size()).append('\n');
-        dropped.forEach((p, n) -> b.append("dropped from ").append(p).append(": ").append(n.get()).append(" (last: ")
-                .append(dropReasons.get(p)).append(")\n"));
+        drops.describe(b);
         return b.toString();
     }
 

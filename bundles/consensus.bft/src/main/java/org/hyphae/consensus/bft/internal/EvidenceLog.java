@@ -16,9 +16,9 @@ import java.util.zip.CRC32;
 import org.hyphae.identity.PeerId;
 
 /**
- * Evidence of double signing this node has seen, kept on disk: records of {@code u32 length,
- * evidence message, u32 CRC-32}; a torn tail is cut off on open. One piece of evidence per
- * validator and step.
+ * Evidence of double signing this node has seen (two votes or two proposals of one step), kept
+ * on disk: records of {@code u32 length, evidence message, u32 CRC-32}; a torn tail is cut off on
+ * open. One piece of evidence per validator and step.
  */
 final class EvidenceLog implements AutoCloseable {
 
@@ -29,7 +29,7 @@ final class EvidenceLog implements AutoCloseable {
     }
 
     private final Path file;
-    private final Map<Key, BftMessage.Evidence> kept = new LinkedHashMap<>();
+    private final Map<Key, BftMessage.Offence> kept = new LinkedHashMap<>();
     private final FileChannel channel;
 
     private EvidenceLog(Path file) throws IOException {
@@ -60,7 +60,7 @@ final class EvidenceLog implements AutoCloseable {
                 break;
             }
             try {
-                if (BftMessage.decode(body) instanceof BftMessage.Evidence e) {
+                if (BftMessage.decode(body) instanceof BftMessage.Offence e) {
                     kept.putIfAbsent(key(e), e);
                 }
             } catch (IllegalArgumentException e) {
@@ -81,14 +81,13 @@ final class EvidenceLog implements AutoCloseable {
         return (int) c.getValue();
     }
 
-    static Key key(BftMessage.Evidence e) {
-        BftMessage.Vote v = e.first();
-        return new Key(v.validator(), v.height(), v.round(), v.type());
+    static Key key(BftMessage.Offence e) {
+        return new Key(e.offender(), e.height(), e.round(), e.type());
     }
 
     /** Keeps evidence (already verified); returns false if this offence was known. */
-    synchronized boolean add(BftMessage.Evidence evidence) {
-        BftMessage.Evidence e = evidence.canonical();
+    synchronized boolean add(BftMessage.Offence evidence) {
+        BftMessage.Offence e = evidence.canonical();
         Key k = key(e);
         if (kept.containsKey(k)) {
             return false;
@@ -108,7 +107,7 @@ final class EvidenceLog implements AutoCloseable {
         return true;
     }
 
-    synchronized List<BftMessage.Evidence> all() {
+    synchronized List<BftMessage.Offence> all() {
         return new ArrayList<>(kept.values());
     }
 

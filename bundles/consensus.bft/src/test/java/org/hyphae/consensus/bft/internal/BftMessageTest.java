@@ -59,6 +59,31 @@ class BftMessageTest {
         assertTrue(rejected(badPol.encode()).contains("out of range"));
         BftMessage.Vote a = vote(Hash.ZERO);
         assertTrue(rejected(new BftMessage.Evidence(a, a).encode()).contains("do not conflict"));
+        BftMessage.Proposal one = new BftMessage.Proposal(3, 2, 0, Hash.ZERO, Hash.ZERO, 1, v.peerId(), new byte[64]);
+        assertTrue(rejected(new BftMessage.ProposalEvidence(one, one).encode()).contains("do not conflict"));
+        byte[] notProposals = new WireWriter().u8(BftMessage.VERSION).u8(BftMessage.KIND_PROPOSAL_EVIDENCE).bytes(a.encode())
+                .bytes(a.encode()).toByteArray();
+        assertTrue(rejected(notProposals).contains("not a proposal"));
+    }
+
+    @Test
+    void conflictingProposalsAreEvidenceInEitherOrder() {
+        BftMessage.Proposal p1 = new BftMessage.Proposal(3, 2, -1, Hash.sha256(new byte[] {1}), Hash.sha256(new byte[] {2}), 1, v.peerId(),
+                new byte[64]);
+        byte[] sig = new byte[64];
+        sig[0] = 1;
+        BftMessage.Proposal p2 = new BftMessage.Proposal(3, 2, -1, Hash.sha256(new byte[] {3}), Hash.sha256(new byte[] {4}), 1, v.peerId(), sig);
+        assertTrue(BftMessage.ProposalEvidence.conflict(p1, p2));
+        BftMessage.Proposal otherRound = new BftMessage.Proposal(3, 3, -1, p2.blockId(), p2.partsHash(), 1, v.peerId(), sig);
+        assertTrue(!BftMessage.ProposalEvidence.conflict(p1, otherRound), "another round is no conflict");
+        BftMessage.ProposalEvidence e = new BftMessage.ProposalEvidence(p2, p1);
+        BftMessage.ProposalEvidence back = (BftMessage.ProposalEvidence) BftMessage.decode(e.encode());
+        assertEquals(p2, back.first());
+        assertEquals(p1, back.second());
+        assertEquals(e.canonical(), new BftMessage.ProposalEvidence(p1, p2).canonical());
+        assertEquals(v.peerId(), e.offender());
+        assertEquals(BftMessage.PROPOSAL, e.type());
+        assertTrue(e.toString().contains("two proposals at #3/2"), e.toString());
     }
 
     @Test

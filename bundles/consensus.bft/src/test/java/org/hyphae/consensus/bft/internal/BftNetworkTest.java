@@ -258,9 +258,9 @@ class BftNetworkTest {
             net.peers.forEach(p -> p.ledger.start());
             BftNet.await("height 8", 60_000, () -> net.minHeight() >= 8);
             BftNet.await("evidence on every honest node", 30_000, () -> net.peers.subList(1, 4).stream()
-                    .allMatch(p -> p.session().evidence().stream().anyMatch(e -> e.first().validator().equals(VALIDATORS.get(0).peerId()))));
+                    .allMatch(p -> p.session().evidence().stream().anyMatch(e -> e.offender().equals(VALIDATORS.get(0).peerId()))));
             for (BftNet.Peer p : net.peers.subList(1, 4)) {
-                p.session().evidence().forEach(e -> assertEquals(VALIDATORS.get(0).peerId(), e.first().validator(), "only the faulty one"));
+                p.session().evidence().forEach(e -> assertEquals(VALIDATORS.get(0).peerId(), e.offender(), "only the faulty one"));
             }
             String shown = net.peers.get(1).engine.evidence();
             assertTrue(shown.contains(VALIDATORS.get(0).peerId().toString()) && shown.contains("prevote"), shown);
