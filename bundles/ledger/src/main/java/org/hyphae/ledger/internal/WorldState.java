@@ -17,11 +17,12 @@ import org.hyphae.ledger.Hash;
  * an account shifts the leaves, so that root is computed over all of them and the cached tree is
  * rebuilt once, when next needed. Accounts equal to {@link Account#EMPTY} are not in the tree (so
  * "never used" and "emptied" agree). The chain guards it with its lock; the tree cache is
- * guarded by this object, since several readers may ask for roots at once.
+ * guarded by this object, since several readers may ask for roots at once. Lookups go through a
+ * hash map: the sorted map's comparisons copy both peer ids' bytes, several times per lookup.
  */
 final class WorldState {
 
-    private final TreeMap<PeerId, Account> accounts = new TreeMap<>(AccountOrder.ORDER);
+    private final Map<PeerId, Account> accounts = new java.util.HashMap<>();
     private final TreeMap<PeerId, Hash> leaves = new TreeMap<>(AccountOrder.ORDER);
     /** The tree's levels, leaves first, or null after a change of shape; guarded by this. */
     private byte[][][] levels;
@@ -63,12 +64,15 @@ final class WorldState {
         return sum;
     }
 
+    /** The accounts in tree order. */
     Map<PeerId, Account> accounts() {
-        return java.util.Collections.unmodifiableMap(accounts);
+        TreeMap<PeerId, Account> sorted = new TreeMap<>(AccountOrder.ORDER);
+        sorted.putAll(accounts);
+        return java.util.Collections.unmodifiableMap(sorted);
     }
 
-    /** The root of this state with {@code changes} applied over it (changes sorted by account). */
-    synchronized Hash root(TreeMap<PeerId, Account> changes) {
+    /** The root of this state with {@code changes} applied over it. */
+    synchronized Hash root(Map<PeerId, Account> changes) {
         if (leaves.isEmpty()) {
             return fullRoot(changes);
         }
@@ -143,10 +147,12 @@ final class WorldState {
     }
 
     /** The root over every leaf merged with {@code changes}. */
-    private Hash fullRoot(TreeMap<PeerId, Account> changes) {
+    private Hash fullRoot(Map<PeerId, Account> changes) {
         List<Hash> out = new ArrayList<>(leaves.size() + changes.size());
+        TreeMap<PeerId, Account> sorted = new TreeMap<>(AccountOrder.ORDER);
+        sorted.putAll(changes);
         Iterator<Map.Entry<PeerId, Hash>> base = leaves.entrySet().iterator();
-        Iterator<Map.Entry<PeerId, Account>> over = changes.entrySet().iterator();
+        Iterator<Map.Entry<PeerId, Account>> over = sorted.entrySet().iterator();
         Map.Entry<PeerId, Hash> b = base.hasNext() ? base.next() : null;
         Map.Entry<PeerId, Account> o = over.hasNext() ? over.next() : null;
         while (b != null || o != null) {
