@@ -41,6 +41,6 @@ final class StateDelta {
     }
 
     void foldInto() {
-        changes.forEach(base::put);
+        base.putAll(changes);
     }
 }

@@ -34,21 +34,40 @@ final class WorldState {
     }
 
     synchronized void put(PeerId id, Account a) {
-        if (a.equals(Account.EMPTY)) {
-            accounts.remove(id);
-            if (leaves.remove(id) != null) {
-                levels = null;
-            }
-        } else {
-            accounts.put(id, a);
-            Hash leaf = MerkleTree.accountLeaf(id, a);
-            Integer at = levels == null ? null : positions.get(id);
-            leaves.put(id, leaf);
-            if (at == null) {
-                levels = null;
+        putAll(Map.of(id, a));
+    }
+
+    /**
+     * Applies several accounts at once: the changed leaves' paths are hashed together, so the
+     * levels they share are hashed once (a block's accounts share most of the upper levels).
+     */
+    synchronized void putAll(Map<PeerId, Account> changes) {
+        Map<Integer, byte[]> dirty = new java.util.HashMap<>();
+        boolean reshaped = false;
+        for (Map.Entry<PeerId, Account> c : changes.entrySet()) {
+            PeerId id = c.getKey();
+            Account a = c.getValue();
+            if (a.equals(Account.EMPTY)) {
+                accounts.remove(id);
+                if (leaves.remove(id) != null) {
+                    reshaped = true;
+                }
             } else {
-                updatePath(Map.of(at, leaf.bytes()), true);
+                accounts.put(id, a);
+                Hash leaf = MerkleTree.accountLeaf(id, a);
+                Integer at = levels == null ? null : positions.get(id);
+                leaves.put(id, leaf);
+                if (at == null) {
+                    reshaped = true;
+                } else {
+                    dirty.put(at, leaf.bytes());
+                }
             }
+        }
+        if (reshaped) {
+            levels = null;
+        } else if (levels != null && !dirty.isEmpty()) {
+            updatePath(dirty, true);
         }
     }
 
