@@ -19,15 +19,11 @@ import org.hyphae.identity.PeerId;
  * {@code hyphae/tx/v1} and the encoding up to the signature. The id is the SHA-256 of the whole
  * encoding.
  *
- * @param chainId the chain this transaction is for; other chains refuse it
- * @param from the sender; must inline an Ed25519 key
- * @param nonce the sender's nonce: the number of transactions of this sender applied before it
- * @param fee what the sender pays the proposer, at least 0
- * @param payload what the transaction does
- * @param signature the sender's 64-byte Ed25519 signature over {@link #signingBytes()}; empty
- *     before signing
+ * <p>A class rather than a record so that it can keep its encoding and id: a node asks for a
+ * transaction's id many times (mempool, gossip, block roots, execution, the index), and each
+ * answer used to encode it again and hash it.
  */
-public record Transaction(String chainId, PeerId from, long nonce, long fee, Payload payload, byte[] signature) {
+public final class Transaction {
 
     /** The encoding version this class writes and reads. */
     public static final int VERSION = 1;
@@ -41,6 +37,8 @@ public record Transaction(String chainId, PeerId from, long nonce, long fee, Pay
     public static final int SIGNATURE_LENGTH = 64;
 
     private static final byte[] DOMAIN = "hyphae/tx/v1".getBytes(StandardCharsets.US_ASCII);
+    /** Bytes of the signature's length field at the end of the encoding, before the signature. */
+    private static final int SIGNATURE_FIELD_HEADER = 4;
     private static final int KIND_TRANSFER = 1;
     private static final int KIND_ANCHOR = 2;
 
@@ -120,12 +118,38 @@ public record Transaction(String chainId, PeerId from, long nonce, long fee, Pay
         }
     }
 
-    /** Checks the fields and copies the signature. */
-    public Transaction {
+    private final String chainId;
+    private final PeerId from;
+    private final long nonce;
+    private final long fee;
+    private final Payload payload;
+    private final byte[] signature;
+    /** The canonical encoding, made once (at decoding: the bytes decoded); never handed out, only copies. */
+    private final byte[] encoded;
+    /** The id, computed on first use; a racy duplicate computation gives an equal value (Hash is immutable). */
+    private Hash hash;
+
+    /**
+     * Checks the fields and copies the signature.
+     *
+     * @param chainId the chain this transaction is for; other chains refuse it
+     * @param from the sender; must inline an Ed25519 key
+     * @param nonce the sender's nonce: the number of transactions of this sender applied before it
+     * @param fee what the sender pays the proposer, at least 0
+     * @param payload what the transaction does
+     * @param signature the sender's 64-byte Ed25519 signature over {@link #signingBytes()}; empty
+     *     before signing
+     * @throws IllegalArgumentException if a field is out of range
+     */
+    public Transaction(String chainId, PeerId from, long nonce, long fee, Payload payload, byte[] signature) {
+        this(chainId, from, nonce, fee, payload, signature.clone(), null);
+    }
+
+    /** {@code sig} is this object's own; {@code encoding} the bytes these fields were decoded from, or null. */
+    private Transaction(String chainId, PeerId from, long nonce, long fee, Payload payload, byte[] sig, byte[] encoding) {
         Objects.requireNonNull(chainId, "chainId");
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(payload, "payload");
-        signature = signature.clone();
         if (chainId.isEmpty() || chainId.getBytes(StandardCharsets.UTF_8).length > MAX_CHAIN_ID) {
             throw new IllegalArgumentException("chain id must be 1 to " + MAX_CHAIN_ID + " bytes: \"" + chainId + "\"");
         }
@@ -138,9 +162,61 @@ public record Transaction(String chainId, PeerId from, long nonce, long fee, Pay
         if (fee < 0) {
             throw new IllegalArgumentException("negative fee " + fee);
         }
-        if (signature.length != 0 && signature.length != SIGNATURE_LENGTH) {
-            throw new IllegalArgumentException("signature must be " + SIGNATURE_LENGTH + " bytes, got " + signature.length);
+        if (sig.length != 0 && sig.length != SIGNATURE_LENGTH) {
+            throw new IllegalArgumentException("signature must be " + SIGNATURE_LENGTH + " bytes, got " + sig.length);
         }
+        this.chainId = chainId;
+        this.from = from;
+        this.nonce = nonce;
+        this.fee = fee;
+        this.payload = payload;
+        this.signature = sig;
+        this.encoded = encoding != null ? encoding : body(new CanonicalWriter()).bytes(sig).toByteArray();
+    }
+
+    /**
+     * Returns the chain id.
+     *
+     * @return the chain this transaction is for
+     */
+    public String chainId() {
+        return chainId;
+    }
+
+    /**
+     * Returns the sender.
+     *
+     * @return the sender's peer id (it inlines the Ed25519 key that signs)
+     */
+    public PeerId from() {
+        return from;
+    }
+
+    /**
+     * Returns the sender's nonce.
+     *
+     * @return the number of this sender's transactions applied before this one
+     */
+    public long nonce() {
+        return nonce;
+    }
+
+    /**
+     * Returns the fee.
+     *
+     * @return what the sender pays the block's proposer
+     */
+    public long fee() {
+        return fee;
+    }
+
+    /**
+     * Returns what the transaction does.
+     *
+     * @return the transfer or anchor
+     */
+    public Payload payload() {
+        return payload;
     }
 
     /**
@@ -177,7 +253,6 @@ public record Transaction(String chainId, PeerId from, long nonce, long fee, Pay
      *
      * @return a copy of the signature bytes (empty if unsigned)
      */
-    @Override
     public byte[] signature() {
         return signature.clone();
     }
@@ -198,7 +273,12 @@ public record Transaction(String chainId, PeerId from, long nonce, long fee, Pay
      * @return the bytes to sign or verify
      */
     public byte[] signingBytes() {
-        return body(new CanonicalWriter().fixed(DOMAIN)).toByteArray();
+        // The encoding without its last field (the signature's length and bytes), after the domain tag.
+        int body = encoded.length - SIGNATURE_FIELD_HEADER - signature.length;
+        byte[] out = new byte[DOMAIN.length + body];
+        System.arraycopy(DOMAIN, 0, out, 0, DOMAIN.length);
+        System.arraycopy(encoded, 0, out, DOMAIN.length, body);
+        return out;
     }
 
     private CanonicalWriter body(CanonicalWriter w) {
@@ -217,7 +297,7 @@ public record Transaction(String chainId, PeerId from, long nonce, long fee, Pay
      * @return the bytes, signature included
      */
     public byte[] encode() {
-        return body(new CanonicalWriter()).bytes(signature).toByteArray();
+        return encoded.clone();
     }
 
     /**
@@ -226,7 +306,12 @@ public record Transaction(String chainId, PeerId from, long nonce, long fee, Pay
      * @return the SHA-256 of {@link #encode()}
      */
     public Hash hash() {
-        return Hash.sha256(encode());
+        Hash h = hash;
+        if (h == null) {
+            h = Hash.sha256(encoded);
+            hash = h;
+        }
+        return h;
     }
 
     /**
@@ -272,7 +357,8 @@ public record Transaction(String chainId, PeerId from, long nonce, long fee, Pay
             }
             byte[] sig = r.bytes(SIGNATURE_LENGTH, "signature");
             r.end();
-            return new Transaction(chainId, from, nonce, fee, payload, sig);
+            // The bytes are exactly this transaction's canonical encoding (strict reading): kept, as a copy of the caller's array.
+            return new Transaction(chainId, from, nonce, fee, payload, sig, bytes.clone());
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("transaction:")) {
                 throw e;

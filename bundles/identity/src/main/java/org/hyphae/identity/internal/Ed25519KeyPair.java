@@ -1,7 +1,10 @@
 package org.hyphae.identity.internal;
 
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
@@ -19,6 +22,15 @@ public final class Ed25519KeyPair {
     static final int PRIVATE_KEY_PROTOBUF_LENGTH = 4 + Ed25519.SECRET_KEY_SIZE + Ed25519.PUBLIC_KEY_SIZE;
     private static final byte FIELD_TYPE = 0x08;
     private static final byte FIELD_DATA = 0x12;
+
+    /** Most decoded public keys kept; past it the map starts again (a peer cycling keys only costs the decoding). */
+    static final int MAX_DECODED_KEYS = 16_384;
+    /**
+     * Public keys already decoded, by their {@code PublicKey} protobuf: decoding one is a point
+     * decompression (a field exponentiation), about a tenth of a verification, and the same
+     * senders' keys come back with every transaction and message they sign.
+     */
+    private static final Map<ByteBuffer, Ed25519PublicKeyParameters> DECODED = new ConcurrentHashMap<>();
 
     private final Ed25519PrivateKeyParameters privateKey;
     private final byte[] publicKey;
@@ -133,12 +145,25 @@ public final class Ed25519KeyPair {
      * @throws IllegalArgumentException if the key bytes are not a well-formed {@code PublicKey}
      */
     public static boolean verify(byte[] publicKeyProtobuf, byte[] data, byte[] signature) {
-        PeerId.PublicKey key = PeerId.PublicKey.decode(publicKeyProtobuf);
-        if (key.type() != KeyType.ED25519 || signature.length != Ed25519.SIGNATURE_SIZE) {
+        if (signature.length != Ed25519.SIGNATURE_SIZE) {
+            PeerId.PublicKey.decode(publicKeyProtobuf); // a malformed key still throws
             return false;
         }
-        return new Ed25519PublicKeyParameters(key.data(), 0)
-                .verify(Ed25519.Algorithm.Ed25519, null, data, 0, data.length, signature, 0);
+        Ed25519PublicKeyParameters key = DECODED.get(ByteBuffer.wrap(publicKeyProtobuf));
+        if (key == null) {
+            PeerId.PublicKey decoded = PeerId.PublicKey.decode(publicKeyProtobuf);
+            if (decoded.type() != KeyType.ED25519) {
+                return false;
+            }
+            // Throws IllegalArgumentException for bytes that are no point of the curve.
+            key = new Ed25519PublicKeyParameters(decoded.data(), 0);
+            if (DECODED.size() >= MAX_DECODED_KEYS) {
+                DECODED.clear();
+            }
+            // A copy as the map's key: the caller may reuse its array.
+            DECODED.put(ByteBuffer.wrap(publicKeyProtobuf.clone()), key);
+        }
+        return key.verify(Ed25519.Algorithm.Ed25519, null, data, 0, data.length, signature, 0);
     }
 
     static String hex(byte[] bytes) {

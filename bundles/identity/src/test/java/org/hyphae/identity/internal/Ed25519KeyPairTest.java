@@ -60,6 +60,34 @@ class Ed25519KeyPairTest {
                 "another key");
     }
 
+    /** Keys are decoded once and kept: later verifications with the same key must still judge each signature. */
+    @Test
+    void keptKeysStillJudgeEverySignatureAndIgnoreTheCallersArray() {
+        Ed25519KeyPair alice = Ed25519KeyPair.generate();
+        Ed25519KeyPair bob = Ed25519KeyPair.generate();
+        byte[] msg = "kept".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] sig = alice.sign(msg);
+        byte[] key = alice.publicKeyProtobuf();
+        assertTrue(Ed25519KeyPair.verify(key, msg, sig));
+        assertTrue(Ed25519KeyPair.verify(key, msg, sig));
+        byte[] bad = sig.clone();
+        bad[10] ^= 1;
+        assertFalse(Ed25519KeyPair.verify(key, msg, bad));
+        assertFalse(Ed25519KeyPair.verify(bob.publicKeyProtobuf(), msg, sig));
+        // The caller's array turned into bob's key after alice's was kept: bob's key is what counts.
+        System.arraycopy(bob.publicKeyProtobuf(), 0, key, 0, key.length);
+        assertFalse(Ed25519KeyPair.verify(key, msg, sig));
+        assertTrue(Ed25519KeyPair.verify(key, msg, bob.sign(msg)));
+        assertTrue(Ed25519KeyPair.verify(alice.publicKeyProtobuf(), msg, sig));
+        // More keys than are kept: the map starts again and verification goes on.
+        for (int i = 0; i < Ed25519KeyPair.MAX_DECODED_KEYS + 10; i++) {
+            Ed25519KeyPair k = Ed25519KeyPair.fromSeed(java.nio.ByteBuffer.allocate(32).putInt(i).array());
+            assertTrue(Ed25519KeyPair.verify(k.publicKeyProtobuf(), msg, k.sign(msg)));
+        }
+        assertTrue(Ed25519KeyPair.verify(alice.publicKeyProtobuf(), msg, sig));
+        assertFalse(Ed25519KeyPair.verify(alice.publicKeyProtobuf(), msg, bad));
+    }
+
     @Test
     void verifyRejectsMalformedKey() {
         assertThrows(IllegalArgumentException.class,

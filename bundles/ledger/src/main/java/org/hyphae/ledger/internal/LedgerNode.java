@@ -11,7 +11,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -140,7 +139,7 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         // Not the sync thread: a sync round waits on peers for seconds, batches leave within milliseconds.
         this.gossipThread = Executors.newSingleThreadScheduledExecutor(daemon("hyphae-ledger-gossip-" + tag));
         this.serving = Executors.newFixedThreadPool(2, daemon("hyphae-ledger-serve-" + tag));
-        SignatureVerifier signatures = new SignatureVerifier(identity, ForkJoinPool.commonPool());
+        SignatureVerifier signatures = new SignatureVerifier(identity);
         this.chain = new Chain(datastore, spec, engines, signatures, System::currentTimeMillis,
                 new Chain.Limits(settings.maxFutureMillis(), settings.maxBlockTransactions()));
         this.mempool = new Mempool(chain.executor(), signatures, chain::account,

@@ -13,7 +13,8 @@ import org.hyphae.ledger.Hash;
 final class StateDelta {
 
     private final WorldState base;
-    private final TreeMap<PeerId, Account> changes = new TreeMap<>(AccountOrder.ORDER);
+    // Looked up per transaction by hash; sorted (tree order) only for the root and the writes.
+    private final java.util.Map<PeerId, Account> changes = new java.util.HashMap<>();
 
     StateDelta(WorldState base) {
         this.base = base;
@@ -28,8 +29,11 @@ final class StateDelta {
         changes.put(id, a);
     }
 
+    /** The changed accounts in tree order. */
     TreeMap<PeerId, Account> changes() {
-        return changes;
+        TreeMap<PeerId, Account> sorted = new TreeMap<>(AccountOrder.ORDER);
+        sorted.putAll(changes);
+        return sorted;
     }
 
     Hash root() {
@@ -37,6 +41,6 @@ final class StateDelta {
     }
 
     void foldInto() {
-        changes.forEach(base::put);
+        base.putAll(changes);
     }
 }

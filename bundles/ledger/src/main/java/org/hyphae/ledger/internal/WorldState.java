@@ -17,11 +17,12 @@ import org.hyphae.ledger.Hash;
  * an account shifts the leaves, so that root is computed over all of them and the cached tree is
  * rebuilt once, when next needed. Accounts equal to {@link Account#EMPTY} are not in the tree (so
  * "never used" and "emptied" agree). The chain guards it with its lock; the tree cache is
- * guarded by this object, since several readers may ask for roots at once.
+ * guarded by this object, since several readers may ask for roots at once. Lookups go through a
+ * hash map: the sorted map's comparisons copy both peer ids' bytes, several times per lookup.
  */
 final class WorldState {
 
-    private final TreeMap<PeerId, Account> accounts = new TreeMap<>(AccountOrder.ORDER);
+    private final Map<PeerId, Account> accounts = new java.util.HashMap<>();
     private final TreeMap<PeerId, Hash> leaves = new TreeMap<>(AccountOrder.ORDER);
     /** The tree's levels, leaves first, or null after a change of shape; guarded by this. */
     private byte[][][] levels;
@@ -33,21 +34,40 @@ final class WorldState {
     }
 
     synchronized void put(PeerId id, Account a) {
-        if (a.equals(Account.EMPTY)) {
-            accounts.remove(id);
-            if (leaves.remove(id) != null) {
-                levels = null;
-            }
-        } else {
-            accounts.put(id, a);
-            Hash leaf = MerkleTree.accountLeaf(id, a);
-            Integer at = levels == null ? null : positions.get(id);
-            leaves.put(id, leaf);
-            if (at == null) {
-                levels = null;
+        putAll(Map.of(id, a));
+    }
+
+    /**
+     * Applies several accounts at once: the changed leaves' paths are hashed together, so the
+     * levels they share are hashed once (a block's accounts share most of the upper levels).
+     */
+    synchronized void putAll(Map<PeerId, Account> changes) {
+        Map<Integer, byte[]> dirty = new java.util.HashMap<>();
+        boolean reshaped = false;
+        for (Map.Entry<PeerId, Account> c : changes.entrySet()) {
+            PeerId id = c.getKey();
+            Account a = c.getValue();
+            if (a.equals(Account.EMPTY)) {
+                accounts.remove(id);
+                if (leaves.remove(id) != null) {
+                    reshaped = true;
+                }
             } else {
-                updatePath(Map.of(at, leaf.bytes()), true);
+                accounts.put(id, a);
+                Hash leaf = MerkleTree.accountLeaf(id, a);
+                Integer at = levels == null ? null : positions.get(id);
+                leaves.put(id, leaf);
+                if (at == null) {
+                    reshaped = true;
+                } else {
+                    dirty.put(at, leaf.bytes());
+                }
             }
+        }
+        if (reshaped) {
+            levels = null;
+        } else if (levels != null && !dirty.isEmpty()) {
+            updatePath(dirty, true);
         }
     }
 
@@ -63,12 +83,15 @@ final class WorldState {
         return sum;
     }
 
+    /** The accounts in tree order. */
     Map<PeerId, Account> accounts() {
-        return java.util.Collections.unmodifiableMap(accounts);
+        TreeMap<PeerId, Account> sorted = new TreeMap<>(AccountOrder.ORDER);
+        sorted.putAll(accounts);
+        return java.util.Collections.unmodifiableMap(sorted);
     }
 
-    /** The root of this state with {@code changes} applied over it (changes sorted by account). */
-    synchronized Hash root(TreeMap<PeerId, Account> changes) {
+    /** The root of this state with {@code changes} applied over it. */
+    synchronized Hash root(Map<PeerId, Account> changes) {
         if (leaves.isEmpty()) {
             return fullRoot(changes);
         }
@@ -143,10 +166,12 @@ final class WorldState {
     }
 
     /** The root over every leaf merged with {@code changes}. */
-    private Hash fullRoot(TreeMap<PeerId, Account> changes) {
+    private Hash fullRoot(Map<PeerId, Account> changes) {
         List<Hash> out = new ArrayList<>(leaves.size() + changes.size());
+        TreeMap<PeerId, Account> sorted = new TreeMap<>(AccountOrder.ORDER);
+        sorted.putAll(changes);
         Iterator<Map.Entry<PeerId, Hash>> base = leaves.entrySet().iterator();
-        Iterator<Map.Entry<PeerId, Account>> over = changes.entrySet().iterator();
+        Iterator<Map.Entry<PeerId, Account>> over = sorted.entrySet().iterator();
         Map.Entry<PeerId, Hash> b = base.hasNext() ? base.next() : null;
         Map.Entry<PeerId, Account> o = over.hasNext() ? over.next() : null;
         while (b != null || o != null) {

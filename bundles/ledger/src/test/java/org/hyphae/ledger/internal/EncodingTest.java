@@ -45,6 +45,37 @@ class EncodingTest {
     }
 
     @Test
+    void aTransactionKeepsItsEncodingAndItsSignedBytesApartFromTheCallersArrays() {
+        Transaction t = signed();
+        byte[] e = t.encode();
+        // What is signed: the domain tag, then the encoding without the signature field (u32 length, 64 bytes).
+        byte[] domain = "hyphae/tx/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] unsigned = Transaction.transfer("c", alice.peerId(), 7, 3, bob.peerId(), 100).encode();
+        byte[] expected = new byte[domain.length + unsigned.length - 4];
+        System.arraycopy(domain, 0, expected, 0, domain.length);
+        System.arraycopy(unsigned, 0, expected, domain.length, unsigned.length - 4);
+        assertArrayEquals(expected, t.signingBytes());
+        assertTrue(alice.verify(alice.publicKeyProtobuf(), t.signingBytes(), t.signature()));
+        assertEquals(Hash.sha256(e), t.hash());
+
+        // The kept encoding is not the caller's array: changing that array or a returned copy changes nothing.
+        Transaction d = Transaction.decode(e);
+        Hash id = d.hash();
+        e[e.length - 1] ^= 1;
+        d.encode()[0] ^= 1;
+        assertArrayEquals(t.encode(), d.encode());
+        assertEquals(id, d.hash());
+        assertEquals(id, Hash.sha256(d.encode()));
+        assertTrue(alice.verify(alice.publicKeyProtobuf(), d.signingBytes(), d.signature()));
+        // A changed signature changes the encoding and the id.
+        byte[] sig = t.signature();
+        sig[0] ^= 1;
+        Transaction other = t.withSignature(sig);
+        assertNotEquals(t.hash(), other.hash());
+        assertArrayEquals(t.signingBytes(), other.signingBytes());
+    }
+
+    @Test
     void malformedTransactionsAreRefusedWithTheFieldAndOffset() {
         byte[] e = signed().encode();
         IllegalArgumentException trailing = assertThrows(IllegalArgumentException.class,

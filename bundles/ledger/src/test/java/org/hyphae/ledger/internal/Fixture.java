@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ForkJoinPool;
 import java.util.stream.Collectors;
 
 import org.hyphae.consensus.ConsensusEngine;
@@ -53,7 +52,7 @@ final class Fixture {
     }
 
     Chain chain(Datastore ds) throws Exception {
-        return new Chain(ds, spec, this::engine, new SignatureVerifier(signers.get(0), ForkJoinPool.commonPool()),
+        return new Chain(ds, spec, this::engine, new SignatureVerifier(signers.get(0)),
                 () -> clock, new Chain.Limits(15_000, 5000));
     }
 

@@ -21,7 +21,8 @@ import org.hyphae.transport.testkit.TestIdentity;
  * fresh node syncs the whole chain and the sync speed in blocks per second is printed.
  *
  * <p>Arguments: seconds of load (default 30), senders (default 2000), block period ms (default 500),
- * offered tx/s (default 0: saturate, with 2,048 submissions in flight).
+ * offered tx/s (default 0: saturate, with 2,048 submissions in flight), seconds of unmeasured warm-up
+ * load before (default 10).
  * Not a test: run it as a main class (see benchmarks/README.md).
  */
 public final class LedgerBenchmark {
@@ -32,6 +33,8 @@ public final class LedgerBenchmark {
         long period = args.length > 2 ? Long.parseLong(args[2]) : 500;
         // Offered load in tx/s; 0: as fast as 2,048 submissions in flight allow (saturation).
         long rate = args.length > 3 ? Long.parseLong(args[3]) : 0;
+        // Seconds of the same load before the measurement, unmeasured (JIT warm-up).
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 10;
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf("machine: %d cores, load average %.1f%n", cores,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -69,9 +72,11 @@ public final class LedgerBenchmark {
             Map<Hash, Long> submitted = new ConcurrentHashMap<>();
             List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
             AtomicLong included = new AtomicLong();
+            AtomicLong all = new AtomicLong();
             AtomicLong measuring = new AtomicLong();
             net.peers.get(0).ledger.addBlockListener(b -> {
                 long now = System.nanoTime();
+                all.addAndGet(b.transactions().size());
                 for (Transaction t : b.transactions()) {
                     Long at = submitted.remove(t.hash());
                     if (at != null && measuring.get() == 1) {
@@ -84,8 +89,8 @@ public final class LedgerBenchmark {
             Thread.sleep(3000);
 
             // Pre-sign the load: per sender, nonces in order.
-            // Enough load for 5,000 tx/s over the run, spread over the senders (nonces in order per sender).
-            int perSender = (int) Math.max(1, Math.min(1000, 5000L * seconds / senders));
+            // Enough load for 5,000 tx/s over the warm-up and the run, spread over the senders (nonces in order per sender).
+            int perSender = (int) Math.max(1, Math.min(1000, 5000L * (seconds + warmup) / senders));
             System.out.printf("signing %d transactions...%n", senders * perSender);
             List<List<Transaction>> bySender = users.parallelStream().map(u -> {
                 List<Transaction> list = new ArrayList<>(perSender);
@@ -95,46 +100,45 @@ public final class LedgerBenchmark {
                 }
                 return list;
             }).toList();
-            measuring.set(1);
-            long start = System.nanoTime();
-            long end = start + seconds * 1_000_000_000L;
+            // Submission order: round k of every sender, then round k + 1 (each sender's nonces in order).
+            List<Transaction> order = new ArrayList<>(senders * perSender);
+            for (int k = 0; k < perSender; k++) {
+                for (int s = 0; s < senders; s++) {
+                    order.add(bySender.get(s).get(k));
+                }
+            }
             // Clients submit concurrently (a window of submissions in flight), as many wallets would.
             java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(2048);
             AtomicLong refused = new AtomicLong();
-            long sent = 0;
-            outer:
-            for (int k = 0; k < perSender; k++) {
-                for (int s = 0; s < senders; s++) {
-                    if (System.nanoTime() > end) {
-                        break outer;
-                    }
-                    if (rate > 0) {
-                        long due = start + sent * 1_000_000_000L / rate;
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                        }
-                    }
-                    Transaction t = bySender.get(s).get(k);
-                    LedgerNode target = net.peers.get((s + k) % 4).ledger;
-                    window.acquire();
-                    // From the submission, not from the wait for a place in the window.
-                    submitted.put(t.hash(), System.nanoTime());
-                    sent++;
-                    target.submit(t).whenComplete((id, e) -> {
-                        window.release();
-                        if (e != null) {
-                            submitted.remove(t.hash());
-                            refused.incrementAndGet();
-                        }
-                    });
-                }
+            int cursor = 0;
+            if (warmup > 0) {
+                // The same load, unmeasured, so that what is measured is not a JIT-cold JVM compiling the code it runs.
+                System.out.printf("warm-up: %d s of load, not measured%n", warmup);
+                cursor = submitFor(net, order, senders, 0, warmup, rate, window, submitted, refused);
+                window.acquire(2048);
+                window.release(2048);
+                TestNet.await("the warm-up's transactions included", 120_000, submitted::isEmpty);
+                refused.set(0);
             }
+            measuring.set(1);
+            java.time.Instant loadStart = java.time.Instant.now();
+            long cpuStart = processCpuNanos();
+            Map<Long, Long> threadCpuStart = threadCpu();
+            long gcStart = gcMillis();
+            long checkedStart = checked(net);
+            long start = System.nanoTime();
+            long sent = submitFor(net, order, senders, cursor, seconds, rate, window, submitted, refused) - cursor;
             window.acquire(2048);
             long sentNanos = System.nanoTime() - start;
             sent -= refused.get();
             Thread.sleep(5000);
             measuring.set(0);
+            long cpu = processCpuNanos() - cpuStart;
+            Map<String, Long> byGroup = cpuByThreadGroup(threadCpuStart);
+            long gc = gcMillis() - gcStart;
+            long checks = checked(net) - checkedStart;
+            // The window to read a profile in (for example JFR's execution samples) without set-up and sync.
+            System.out.printf("load window: %s %s%n", loadStart, java.time.Instant.now());
             double elapsed = (System.nanoTime() - start) / 1e9;
             long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
             double tps = included.get() / elapsed;
@@ -155,6 +159,22 @@ public final class LedgerBenchmark {
                     tps / verifyOne, tps / verifyAll, cores, tps / (verifyAll / 4), verifyAll / 4, tps / 3000,
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
+            // Where the CPU went, independent of how much of the shared machine this process got: the CPU time of the
+            // whole process (nodes and the benchmark's submitting clients; the signing was done before) per included
+            // transaction, against what its signature checks cost at one core's rate.
+            double cpuPerTx = included.get() == 0 ? 0 : cpu / 1e6 / included.get();
+            double checksPerTx = included.get() == 0 ? 0 : (double) checks / included.get();
+            double verifyCpu = (before[2] + after[2]) / 2;
+            double verifyPerTx = checksPerTx * 1000 / verifyCpu;
+            System.out.printf("cpu: %.2f of %d cores used on average during the load (gc %d ms); %.3f ms CPU per included tx;"
+                    + " %.2f signature checks per tx (%.3f ms at %.0f checks per CPU second): verification is %.2f of the CPU%n",
+                    cpu / 1e9 / elapsed, cores, gc, cpuPerTx, checksPerTx, verifyPerTx, verifyCpu, cpuPerTx == 0 ? 0 : verifyPerTx / cpuPerTx);
+
+            System.out.println("cpu by thread (ms per included tx): " + byGroup.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                    .map(e -> String.format("%s %.3f", e.getKey(), e.getValue() / 1e6 / Math.max(1, included.get())))
+                    .collect(Collectors.joining(", ")));
+
             // Sync speed: a fresh node downloads and verifies everything.
             long height = net.peers.get(0).ledger.height();
             TestNet.Peer fresh = net.add(TestIdentity.fromSeedByte(250), spec, name -> "poa".equals(name) ? new CliqueEngine() : null);
@@ -166,13 +186,95 @@ public final class LedgerBenchmark {
             fresh.ledger.syncNow();
             TestNet.await("sync", 600_000, () -> fresh.ledger.height() >= height);
             double syncSeconds = (System.nanoTime() - s0) / 1e9;
-            System.out.printf("sync: %d blocks (%d tx) in %.1f s: %.0f blocks/s, %.0f tx/s verified and applied%n", height, included.get(),
-                    syncSeconds, height / syncSeconds, included.get() / syncSeconds);
+            System.out.printf("sync: %d blocks (%d tx) in %.1f s: %.0f blocks/s, %.0f tx/s verified and applied%n", height, all.get(),
+                    syncSeconds, height / syncSeconds, all.get() / syncSeconds);
         }
         System.exit(0);
     }
 
-    /** Verifications per second for 2 s on one thread, then on {@code cores} threads. */
+    /**
+     * Submits {@code order} from {@code from} round-robin to the four nodes for {@code seconds} (at
+     * {@code rate} tx/s if positive, else as fast as the window allows); returns where it stopped.
+     */
+    private static int submitFor(TestNet net, List<Transaction> order, int senders, int from, int seconds, long rate,
+            java.util.concurrent.Semaphore window, Map<Hash, Long> submitted, AtomicLong refused) throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        int i = from;
+        for (; i < order.size() && System.nanoTime() <= end; i++) {
+            if (rate > 0) {
+                long due = start + (i - from) * 1_000_000_000L / rate;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+            }
+            Transaction t = order.get(i);
+            // Sender s's round k goes to node (s + k) % 4: a sender's consecutive nonces reach different nodes.
+            LedgerNode target = net.peers.get((i % senders + i / senders) % 4).ledger;
+            window.acquire();
+            // From the submission, not from the wait for a place in the window.
+            submitted.put(t.hash(), System.nanoTime());
+            target.submit(t).whenComplete((id, e) -> {
+                window.release();
+                if (e != null) {
+                    submitted.remove(t.hash());
+                    refused.incrementAndGet();
+                }
+            });
+        }
+        return i;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** CPU time so far of each live thread, by thread id. */
+    private static Map<Long, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, Long> out = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            out.put(id, mx.getThreadCpuTime(id));
+        }
+        return out;
+    }
+
+    /**
+     * CPU time since {@code start} of the live threads, summed by the thread name without digits and
+     * node tags (the four nodes' threads of one kind together); threads that ended are not counted.
+     */
+    private static Map<String, Long> cpuByThreadGroup(Map<Long, Long> start) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            long now = mx.getThreadCpuTime(t.getThreadId());
+            if (now < 0) {
+                continue;
+            }
+            String group = t.getThreadName().replaceAll("-[A-Za-z0-9]{6}(-[0-9]+)?$", "$1").replaceAll("[0-9]+", "N");
+            out.merge(group, now - start.getOrDefault(t.getThreadId(), 0L), Long::sum);
+        }
+        return out;
+    }
+
+    private static long gcMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+
+    private static long checked(TestNet net) {
+        return net.peers.stream().mapToLong(p -> p.ledger.chain().signatures().transactionsChecked()).sum();
+    }
+
+    /**
+     * Verifications per second for 2 s on one thread, then on {@code cores} threads; and per second of
+     * the one thread's CPU time (what a verification costs, however busy the machine is).
+     */
     private static double[] verifyRates(int cores) throws InterruptedException {
         TestIdentity v = TestIdentity.fromSeedByte(9);
         Transaction sample = Transaction.transfer("bench", v.peerId(), 0, 1, v.peerId(), 1);
@@ -182,13 +284,16 @@ public final class LedgerBenchmark {
         for (long w = System.nanoTime(); System.nanoTime() - w < 1_000_000_000L;) {
             v.verify(key, msg, sig); // JIT warm-up
         }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
+        long c0 = threads.getCurrentThreadCpuTime();
         int n = 0;
         while (System.nanoTime() - t0 < 2_000_000_000L) {
             v.verify(key, msg, sig);
             n++;
         }
         double one = n / ((System.nanoTime() - t0) / 1e9);
+        double perCpuSecond = n / ((threads.getCurrentThreadCpuTime() - c0) / 1e9);
         AtomicLong all = new AtomicLong();
         long t1 = System.nanoTime();
         List<Thread> ts = new ArrayList<>();
@@ -205,7 +310,7 @@ public final class LedgerBenchmark {
         for (Thread t : ts) {
             t.join();
         }
-        return new double[] {one, all.get() / ((System.nanoTime() - t1) / 1e9)};
+        return new double[] {one, all.get() / ((System.nanoTime() - t1) / 1e9), perCpuSecond};
     }
 
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ForkJoinPool;
 
 import org.hyphae.consensus.pow.internal.PowEngine;
 import org.hyphae.identity.PeerId;
@@ -34,7 +33,7 @@ class OrphanBlockTest {
 
     private Chain source() throws Exception {
         return new Chain(new MemoryDatastore(), spec, n -> PowNetworkTest.pow(n, engine),
-                new SignatureVerifier(minerId, ForkJoinPool.commonPool()), System::currentTimeMillis, new Chain.Limits(5000, 100));
+                new SignatureVerifier(minerId), System::currentTimeMillis, new Chain.Limits(5000, 100));
     }
 
     private Block mine(Chain c) throws Exception {

@@ -3,7 +3,6 @@ package org.hyphae.ledger.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
 
 import org.hyphae.consensus.pow.internal.PowEngine;
 import org.hyphae.ledger.Block;
@@ -39,7 +38,7 @@ public final class PowBenchmark {
 
     private Chain chain() throws Exception {
         return new Chain(new MemoryDatastore(), spec, n -> PowNetworkTest.pow(n, engine),
-                new SignatureVerifier(miner, ForkJoinPool.commonPool()), System::currentTimeMillis, new Chain.Limits(60_000, 10_000));
+                new SignatureVerifier(miner), System::currentTimeMillis, new Chain.Limits(60_000, 10_000));
     }
 
     /** Mines {@code count} blocks on the source chain's head with transfers from the users, salted so branches differ. */

@@ -3,24 +3,21 @@ package org.hyphae.transport.testkit;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.hyphae.identity.Identity;
-import org.hyphae.identity.KeyType;
 import org.hyphae.identity.PeerId;
+import org.hyphae.identity.internal.Ed25519KeyPair;
 
-/** An in-memory Ed25519 {@link Identity} for tests, random or from a fixed seed. */
+/**
+ * An in-memory Ed25519 {@link Identity} for tests, random or from a fixed seed. It signs and
+ * verifies with the node's own key code (the identity bundle's {@link Ed25519KeyPair}), so tests
+ * and benchmarks run what a node runs.
+ */
 public final class TestIdentity implements Identity {
 
-    private final Ed25519PrivateKeyParameters privateKey;
-    private final PeerId.PublicKey publicKey;
-    private final PeerId peerId;
+    private final Ed25519KeyPair keys;
 
     private TestIdentity(byte[] seed) {
-        privateKey = new Ed25519PrivateKeyParameters(seed, 0);
-        publicKey = new PeerId.PublicKey(KeyType.ED25519, privateKey.generatePublicKey().getEncoded());
-        peerId = publicKey.toPeerId();
+        keys = Ed25519KeyPair.fromSeed(seed);
     }
 
     /** A new random identity. */
@@ -39,31 +36,21 @@ public final class TestIdentity implements Identity {
 
     @Override
     public PeerId peerId() {
-        return peerId;
+        return keys.peerId();
     }
 
     @Override
     public byte[] publicKeyProtobuf() {
-        return publicKey.encode();
+        return keys.publicKeyProtobuf();
     }
 
     @Override
     public byte[] sign(byte[] data) {
-        Ed25519Signer signer = new Ed25519Signer();
-        signer.init(true, privateKey);
-        signer.update(data, 0, data.length);
-        return signer.generateSignature();
+        return keys.sign(data);
     }
 
     @Override
     public boolean verify(byte[] publicKeyProtobuf, byte[] data, byte[] signature) {
-        PeerId.PublicKey key = PeerId.PublicKey.decode(publicKeyProtobuf);
-        if (key.type() != KeyType.ED25519) {
-            return false;
-        }
-        Ed25519Signer verifier = new Ed25519Signer();
-        verifier.init(false, new Ed25519PublicKeyParameters(key.data(), 0));
-        verifier.update(data, 0, data.length);
-        return verifier.verifySignature(signature);
+        return Ed25519KeyPair.verify(publicKeyProtobuf, data, signature);
     }
 }
