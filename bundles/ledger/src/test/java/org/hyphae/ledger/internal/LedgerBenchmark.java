@@ -119,6 +119,7 @@ public final class LedgerBenchmark {
                 window.release(2048);
                 TestNet.await("the warm-up's transactions included", 120_000, submitted::isEmpty);
                 refused.set(0);
+                BUSY.set(0);
             }
             measuring.set(1);
             java.time.Instant loadStart = java.time.Instant.now();
@@ -144,6 +145,7 @@ public final class LedgerBenchmark {
             double tps = included.get() / elapsed;
             System.out.printf("offered %d tx in %.1f s (%.0f tx/s submitted); included %d in %.1f s: %.0f tx/s sustained%n",
                     sent, sentNanos / 1e9, sent / (sentNanos / 1e9), included.get(), elapsed, tps);
+            System.out.printf("submissions answered 'busy' and offered again: %d; refused for good: %d%n", BUSY.get(), refused.get());
             if (sorted.length > 0) {
                 System.out.printf("time to inclusion: p50 %d ms, p99 %d ms%n", sorted[sorted.length / 2],
                         sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))]);
@@ -196,6 +198,9 @@ public final class LedgerBenchmark {
      * Submits {@code order} from {@code from} round-robin to the four nodes for {@code seconds} (at
      * {@code rate} tx/s if positive, else as fast as the window allows); returns where it stopped.
      */
+    /** Submissions a node answered "busy" to (offered again after a pause). */
+    private static final AtomicLong BUSY = new AtomicLong();
+
     private static int submitFor(TestNet net, List<Transaction> order, int senders, int from, int seconds, long rate,
             java.util.concurrent.Semaphore window, Map<Hash, Long> submitted, AtomicLong refused) throws InterruptedException {
         long start = System.nanoTime();
@@ -215,7 +220,7 @@ public final class LedgerBenchmark {
             window.acquire();
             // From the submission, not from the wait for a place in the window.
             submitted.put(t.hash(), System.nanoTime());
-            target.submit(t).whenComplete((id, e) -> {
+            submitUntilTaken(target, t, 0).whenComplete((id, e) -> {
                 window.release();
                 if (e != null) {
                     submitted.remove(t.hash());
@@ -224,6 +229,29 @@ public final class LedgerBenchmark {
             });
         }
         return i;
+    }
+
+    /**
+     * Submits as a wallet would: a node whose intake is full says "busy, try again later", and the
+     * transaction is offered again after a pause (its sender's later nonces wait for it, so dropping
+     * it would leave them pending for good). Each "busy" is counted in {@link #BUSY}.
+     */
+    private static java.util.concurrent.CompletableFuture<Hash> submitUntilTaken(LedgerNode target, Transaction t, int tries) {
+        return target.submit(t).toCompletableFuture().handle((id, e) -> {
+            if (e == null) {
+                return java.util.concurrent.CompletableFuture.completedFuture(id);
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (!(cause instanceof TransactionIntake.FullException) || tries >= 1000) {
+                return java.util.concurrent.CompletableFuture.<Hash>failedFuture(cause);
+            }
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> null,
+                    java.util.concurrent.CompletableFuture.delayedExecutor(10, java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .thenCompose(x -> {
+                        BUSY.incrementAndGet();
+                        return submitUntilTaken(target, t, tries + 1);
+                    });
+        }).thenCompose(f -> f);
     }
 
     private static long processCpuNanos() {

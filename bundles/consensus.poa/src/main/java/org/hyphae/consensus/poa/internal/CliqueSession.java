@@ -110,6 +110,11 @@ final class CliqueSession implements EngineSession {
                 }
             });
         } catch (RuntimeException | InvalidBlockException e) {
+            if (!context.head().hash().equals(parent.hash())) {
+                // A block arrived while this one was being assembled: the new head gets its own plan.
+                LOG.log(System.Logger.Level.DEBUG, "poa: not sealing on #" + parent.height() + ", the head moved on");
+                return;
+            }
             LOG.log(System.Logger.Level.WARNING, "poa: could not seal on #" + parent.height() + ": " + e, e);
         }
     }
