@@ -240,6 +240,7 @@ public final class UnixFsFileSharing implements FileSharing {
         if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(target + " exists; not overwritten");
         }
+        exchange(root);
         FetchedBlocks arrivals = new FetchedBlocks(store(), GET_BUFFER_BYTES);
         CompletableFuture<Void> fetched = new CompletableFuture<>();
         Thread fetcher = new Thread(() -> {
@@ -278,11 +279,16 @@ public final class UnixFsFileSharing implements FileSharing {
         }
     }
 
-    private void fetch(Cid root, ProgressListener progress, DagFetcher.Arrivals arrivals) throws IOException {
+    private BlockExchange exchange(Cid root) {
         BlockExchange ex = exchange;
         if (ex == null) {
             throw new IllegalStateException("fetching " + root + " needs a block exchange (the Bitswap bundle), and none is running");
         }
+        return ex;
+    }
+
+    private void fetch(Cid root, ProgressListener progress, DagFetcher.Arrivals arrivals) throws IOException {
+        BlockExchange ex = exchange(root);
         BlockStore store = store();
         RunningFetch running = new RunningFetch(root, progress);
         gcLock.readLock().lock();

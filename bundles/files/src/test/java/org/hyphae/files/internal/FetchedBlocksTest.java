@@ -46,8 +46,10 @@ class FetchedBlocksTest {
         blocks.arrived(cid, data);
         assertSame(data, read.get(5, TimeUnit.SECONDS).orElseThrow(), "the fetched bytes, handed over");
         assertEquals(0, blocks.bufferedBytes(), "handed over, no longer held");
+        assertEquals(0, blocks.storeReads(), "the store was not read");
         // Met a second time in the DAG: read (and verified) from the store.
         assertArrayEquals(data, blocks.get(cid).orElseThrow());
+        assertEquals(1, blocks.storeReads());
     }
 
     @Test

@@ -183,10 +183,14 @@ class UnixFsTest {
     }
 
     @Test
-    void fetchWithoutABlockExchangeSaysWhatIsMissing() {
+    void fetchWithoutABlockExchangeSaysWhatIsMissing(@TempDir Path tmp) {
         Cid cid = Cid.v1(Multicodec.RAW, Multihash.sha2_256(new byte[0]));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> files.fetch(cid, null));
         assertTrue(e.getMessage().contains("Bitswap"), e.getMessage());
+        IllegalStateException get = assertThrows(IllegalStateException.class,
+                () -> files.get(cid, tmp.resolve("never"), null));
+        assertTrue(get.getMessage().contains("Bitswap"), get.getMessage());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("never")));
     }
 
     // ---- bad DAGs ----------------------------------------------------------------------

@@ -54,12 +54,6 @@ public final class LedgerNode implements Ledger, AutoCloseable {
     private static final int REBROADCAST_PER_ROUND = 256;
     /** Blocks kept while their parent is unknown: overall, per sending peer, and for how long. */
     private static final int ORPHANS = 512;
-    /**
-     * Transactions that may wait for their signature check at a time (submissions and gossiped
-     * batches together, about half a second of one core's Ed25519); more are refused until the
-     * backlog drains.
-     */
-    static final int INTAKE_CAPACITY = 4096;
     private static final int ORPHANS_PER_PEER = 64;
     private static final long ORPHAN_TTL_MS = 120_000;
 
@@ -73,12 +67,21 @@ public final class LedgerNode implements Ledger, AutoCloseable {
      * @param mempoolPerSender most pending transactions per sender
      * @param minFee the lowest fee admitted
      * @param banMillis how long a peer that served invalid chain data is ignored by sync
+     * @param intakeCapacity transactions that may wait for their signature check at a time
+     *     (submissions and gossiped batches together; 4,096 is about half a second of one core's
+     *     Ed25519); more are refused until the backlog drains
      */
     public record Settings(long syncIntervalMs, int maxBlockTransactions, long maxFutureMillis, int mempoolSize,
-            int mempoolPerSender, long minFee, long banMillis) {
+            int mempoolPerSender, long minFee, long banMillis, int intakeCapacity) {
         /** Defaults for a node. */
         public static Settings defaults() {
-            return new Settings(2000, 4000, 5000, 50_000, 1000, 0, 600_000);
+            return new Settings(2000, 4000, 5000, 50_000, 1000, 0, 600_000, 4096);
+        }
+
+        /** These settings with another sync interval (tests run faster rounds). */
+        public Settings withSyncIntervalMs(long ms) {
+            return new Settings(ms, maxBlockTransactions, maxFutureMillis, mempoolSize, mempoolPerSender, minFee, banMillis,
+                    intakeCapacity);
         }
     }
 
@@ -131,7 +134,7 @@ public final class LedgerNode implements Ledger, AutoCloseable {
         String tag = shortId(identity.peerId());
         this.importer = Executors.newSingleThreadExecutor(daemon("hyphae-ledger-import-" + tag));
         this.verifiers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("hyphae-ledger-verify-" + tag));
-        this.intake = new TransactionIntake(verifiers, INTAKE_CAPACITY);
+        this.intake = new TransactionIntake(verifiers, Math.max(1, settings.intakeCapacity()));
         // The engine's proposal checks get their own thread: behind a transaction flood in the
         // verifiers' queue they came too late for the round (BftStarvationTest).
         this.checks = Executors.newSingleThreadExecutor(daemon("hyphae-ledger-check-" + tag));

@@ -41,9 +41,7 @@ final class TestNet implements AutoCloseable {
     }
 
     static LedgerNode.Settings settings() {
-        LedgerNode.Settings d = LedgerNode.Settings.defaults();
-        return new LedgerNode.Settings(300, d.maxBlockTransactions(), d.maxFutureMillis(), d.mempoolSize(), d.mempoolPerSender(),
-                d.minFee(), d.banMillis());
+        return LedgerNode.Settings.defaults().withSyncIntervalMs(300);
     }
 
     Peer add(TestIdentity id, ChainSpec spec, Function<String, ConsensusEngine> engines) throws Exception {

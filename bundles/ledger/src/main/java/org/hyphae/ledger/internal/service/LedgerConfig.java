@@ -40,4 +40,9 @@ public @interface LedgerConfig {
     /** Ban time. */
     @AttributeDefinition(description = "how long a peer that served invalid chain data is ignored by sync, ms")
     long banMillis() default 600000;
+
+    /** Transactions waiting for their signature check at a time; more are refused as "busy". */
+    @AttributeDefinition(description = "transactions (submitted or gossiped) that may wait for their signature check at a time; "
+            + "beyond, submissions are answered 'busy, try again later' and gossiped batches ignored")
+    int intakeCapacity() default 4096;
 }

@@ -187,7 +187,7 @@ public final class LedgerService implements Ledger {
 
     private static LedgerNode.Settings settings(LedgerConfig c) {
         return new LedgerNode.Settings(c.syncIntervalMs(), c.maxBlockTransactions(), c.maxFutureMillis(), c.mempoolSize(),
-                c.mempoolPerSender(), c.minFee(), c.banMillis());
+                c.mempoolPerSender(), c.minFee(), c.banMillis(), c.intakeCapacity());
     }
 
     @Reference(name = Datastore.REFERENCE_NAME, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
