@@ -73,7 +73,7 @@ public final class KadDht {
     /** The deepest bucket the refresh looks up random keys in (go-libp2p's maxCplForRefresh). */
     static final int MAX_REFRESH_CPL = 15;
     /** How long a penalized peer stays out, per offence. */
-    static final long PENALTY_MS = TimeUnit.MINUTES.toMillis(10);
+    public static final long PENALTY_MS = TimeUnit.MINUTES.toMillis(10);
 
     /** Settings. */
     public record Settings(int k, int alpha, long queryTimeoutMs, boolean clientMode, int quorum) {

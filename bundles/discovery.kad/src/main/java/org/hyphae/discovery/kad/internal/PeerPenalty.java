@@ -5,8 +5,8 @@ import org.hyphae.identity.PeerId;
 /**
  * Where the DHT reports a peer that broke the protocol (garbage, oversized or invalid messages,
  * records that fail validation, answers that try to flood the routing table). The DHT itself drops
- * such a peer from its routing table and asks here whether to keep it out; a peer store with scores
- * can stand behind this interface later without the DHT changing.
+ * such a peer from its routing table and asks here whether to keep it out. In a node,
+ * {@link ScoredPenalties} also lowers the peer's score in the peer store.
  */
 public interface PeerPenalty {
 

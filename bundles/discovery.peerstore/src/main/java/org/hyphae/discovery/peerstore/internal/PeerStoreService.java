@@ -121,8 +121,9 @@ public final class PeerStoreService implements PeerStore, ConnectionListener {
                 Math.max(0, c.maxProtocols()), TimeUnit.MINUTES.toMillis(Math.max(1, c.scoreHalfLifeMinutes())));
     }
 
+    /** Stops the polls and the pings and writes what changed (DS deactivation; public for embedding). */
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         synchronized (this) {
             pollTask.cancel(false);
             if (pingTask != null) {

@@ -16,11 +16,14 @@ import java.util.concurrent.TimeUnit;
 import org.hyphae.discovery.ContentRouting;
 import org.hyphae.discovery.PeerAddresses;
 import org.hyphae.discovery.PeerDiscovery;
+import org.hyphae.discovery.PeerStore;
 import org.hyphae.discovery.PeerRouting;
 import org.hyphae.discovery.RecordValidator;
 import org.hyphae.discovery.RoutingTableView;
 import org.hyphae.discovery.ValueStore;
 import org.hyphae.discovery.kad.internal.KadDht;
+import org.hyphae.discovery.kad.internal.LocalPenalties;
+import org.hyphae.discovery.kad.internal.ScoredPenalties;
 import org.hyphae.metrics.DurationRecorder;
 import org.hyphae.discovery.kad.internal.PublicKeyValidator;
 import org.hyphae.discovery.kad.internal.RecordStore;
@@ -88,6 +91,11 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
         }
     }
 
+    /** Where DHT offences also lower a peer's score, if a peer store runs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PeerStore peerStore;
+
     /** Where lookup times go (the metrics bundle), if it runs. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -127,7 +135,8 @@ public final class KadService implements PeerRouting, ContentRouting, ValueStore
                 config.clientMode(), config.quorum()), store, ns -> {
                     RecordValidator v = validators.get(ns);
                     return v == null && "pk".equals(ns) ? builtinPk : v;
-                }, timer, System::currentTimeMillis);
+                }, timer, System::currentTimeMillis,
+                new ScoredPenalties(new LocalPenalties(KadDht.PENALTY_MS, System::currentTimeMillis), () -> peerStore));
         d.lookupTimes(t -> {
             DurationRecorder r = durations;
             if (r != null) {
