@@ -157,6 +157,13 @@ class FetchTest {
             copied++;
         }
         fetcher.files().fetch(root, null);
+        // The seeder counts a block as sent when its write completes, which may be after the
+        // fetcher has it: wait for the count, then check that it is not more.
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (seeder.bitswap().stats().blocksSent() < all.size() - copied && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(100);
         assertEquals(all.size() - copied, seeder.bitswap().stats().blocksSent(), "only the missing blocks were sent");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         fetcher.files().cat(root, out, null);
