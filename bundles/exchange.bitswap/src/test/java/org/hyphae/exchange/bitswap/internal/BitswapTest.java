@@ -60,6 +60,11 @@ class BitswapTest {
             assertEquals(List.of(seeder.node().localPeer()), s.activePeers());
         }
         assertEquals(100, fetcher.bitswap().stats().blocksReceived());
+        // The seeder counts a block when its write completes, which can be after the fetcher has it.
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (seeder.bitswap().stats().blocksSent() < 100 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
         assertEquals(100, seeder.bitswap().stats().blocksSent());
         assertEquals(List.of(), sim.net.violations());
     }
