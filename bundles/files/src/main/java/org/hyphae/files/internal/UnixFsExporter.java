@@ -191,11 +191,16 @@ final class UnixFsExporter {
 
     /** Writes a file or directory tree to {@code target}, which must not exist. */
     void export(Cid root, Path target, ProgressListener progress) throws IOException {
+        refuseExisting(target);
+        long[] done = {0};
+        exportNode(root, target, new HashSet<>(), 0, done, progress == null ? ProgressListener.NONE : progress);
+    }
+
+    /** An export never overwrites: checked before anything is fetched or written. */
+    static void refuseExisting(Path target) throws IOException {
         if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException(target + " exists; not overwritten");
         }
-        long[] done = {0};
-        exportNode(root, target, new HashSet<>(), 0, done, progress == null ? ProgressListener.NONE : progress);
     }
 
     private void exportNode(Cid cid, Path target, Set<Cid> ancestors, int depth, long[] done, ProgressListener progress)

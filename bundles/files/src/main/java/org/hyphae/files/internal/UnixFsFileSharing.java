@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -237,9 +236,7 @@ public final class UnixFsFileSharing implements FileSharing {
      */
     @Override
     public void get(Cid root, Path target, ProgressListener progress) throws IOException {
-        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException(target + " exists; not overwritten");
-        }
+        UnixFsExporter.refuseExisting(target);
         exchange(root);
         FetchedBlocks arrivals = new FetchedBlocks(store(), GET_BUFFER_BYTES);
         CompletableFuture<Void> fetched = new CompletableFuture<>();

@@ -104,13 +104,15 @@ public final class BitswapBenchmark {
                 heap.start();
                 Path out = work.resolve("out" + n + ".bin");
                 double fetcherCpu0 = cpuSeconds(fetcher);
-                double seedersCpu0 = cpuSeconds(seeders);
+                // Only the seeders serving this run: the idle ones' own upkeep is not the fetch's cost.
+                List<Node> serving = seeders.subList(0, n);
+                double seedersCpu0 = cpuSeconds(serving);
                 long t0 = System.nanoTime();
                 String got = command(fetcher, "hyphae:get " + cid + " " + out,
                         l -> l.startsWith("got ") || l.contains("Exception") || l.contains("rror"), 3600);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double fetcherCpu = cpuSeconds(fetcher) - fetcherCpu0;
-                double seedersCpu = cpuSeconds(seeders) - seedersCpu0;
+                double seedersCpu = cpuSeconds(serving) - seedersCpu0;
                 heap.interrupt();
                 heap.join();
                 if (!got.startsWith("got ")) {

@@ -88,12 +88,12 @@ public final class PowEngine implements ConsensusEngine {
     }
 
     /** Mining threads now. */
-    public int threads() {
+    int threads() {
         return threads;
     }
 
     /** Hashes per second tried on this node since the thread count was last set. */
-    public double hashRate() {
+    double hashRate() {
         double seconds = (System.nanoTime() - countingSince) / 1e9;
         return seconds <= 0 ? 0 : hashes.get() / seconds;
     }
