@@ -12,7 +12,9 @@ import io.netty.buffer.ByteBuf;
 /**
  * A Noise CipherState for ChaChaPoly: one key, one 64-bit counter nonce, and one reused JDK
  * {@code ChaCha20-Poly1305} {@link Cipher} (Java 25's is intrinsified and about 12x Java 17's).
- * Not thread-safe: each direction of a connection has its own, used on the event loop.
+ * Transport messages in direct buffers go through libsodium instead where it is loaded
+ * ({@link NativeChaChaPoly}); both give the same bytes. Not thread-safe: each direction of a
+ * connection has its own, used on the event loop.
  */
 public final class CipherState {
 
@@ -24,9 +26,18 @@ public final class CipherState {
     private final SecretKeySpec key;
     private final Cipher cipher;
     private final byte[] nonce = new byte[12];
+    /** libsodium's cipher for this key, or null where the JDK's is used for everything. */
+    private final SodiumChaChaPoly sodium;
+    /** Where bytes that are not in one direct buffer are copied for libsodium; made on first need. */
+    private ByteBuffer scratch;
     private long n;
 
     public CipherState(byte[] key) {
+        this(key, true);
+    }
+
+    /** A state that uses libsodium if {@code allowNative} and it is loaded (tests compare the two). */
+    CipherState(byte[] key, boolean allowNative) {
         if (key.length != 32) {
             throw new IllegalArgumentException("ChaChaPoly key must be 32 bytes");
         }
@@ -35,6 +46,46 @@ public final class CipherState {
             this.cipher = Cipher.getInstance("ChaCha20-Poly1305");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JDK has no ChaCha20-Poly1305 cipher", e);
+        }
+        this.sodium = allowNative ? NativeChaChaPoly.create(key) : null;
+    }
+
+    /**
+     * Whether transport messages should come in, and be written to, direct buffers: libsodium
+     * reads and writes native memory, so heap buffers would cost a copy each way.
+     */
+    public boolean prefersDirectBuffers() {
+        return sodium != null;
+    }
+
+    /** Which cipher seals transport messages, for the start-up log and the shell. */
+    public static String implementation() {
+        return NativeChaChaPoly.description();
+    }
+
+    /**
+     * The bytes as one direct buffer for libsodium: the buffer's own memory where it is one direct
+     * piece (what the socket reads into), else a copy in this state's scratch buffer (a copy costs a
+     * tenth of sealing the bytes).
+     */
+    private ByteBuffer direct(ByteBuf in, int index, int length) {
+        if (in.nioBufferCount() == 1) {
+            ByteBuffer src = in.nioBuffer(index, length);
+            if (src.isDirect()) {
+                return src;
+            }
+        }
+        if (scratch == null) {
+            scratch = ByteBuffer.allocateDirect(65535);
+        }
+        ByteBuffer copy = scratch.clear().limit(length);
+        in.getBytes(index, copy);
+        return copy.flip();
+    }
+
+    private void checkNonce() throws NoiseException {
+        if (n == MAX_NONCE) {
+            throw new NoiseException("nonce exhausted after 2^64-1 messages; the connection must be closed");
         }
     }
 
@@ -49,9 +100,7 @@ public final class CipherState {
     }
 
     private void init(int mode, byte[] ad) throws NoiseException, GeneralSecurityException {
-        if (n == MAX_NONCE) {
-            throw new NoiseException("nonce exhausted after 2^64-1 messages; the connection must be closed");
-        }
+        checkNonce();
         long v = n;
         for (int i = 4; i < 12; i++) {
             nonce[i] = (byte) v;
@@ -92,6 +141,12 @@ public final class CipherState {
      */
     public void encrypt(ByteBuf in, int index, int length, ByteBuf out) throws NoiseException {
         out.ensureWritable(length + TAG_LENGTH);
+        if (sodium != null && out.isDirect()) {
+            checkNonce();
+            sodium.seal(n++, direct(in, index, length), length, out.nioBuffer(out.writerIndex(), length + TAG_LENGTH));
+            out.writerIndex(out.writerIndex() + length + TAG_LENGTH);
+            return;
+        }
         try {
             init(Cipher.ENCRYPT_MODE, null);
             ByteBuffer dst = out.nioBuffer(out.writerIndex(), length + TAG_LENGTH);
@@ -123,6 +178,14 @@ public final class CipherState {
     public void decrypt(ByteBuf in, int index, int length, ByteBuf out) throws NoiseException {
         int plain = length - TAG_LENGTH;
         out.ensureWritable(plain);
+        if (sodium != null && out.isDirect()) {
+            checkNonce();
+            if (!sodium.open(n++, direct(in, index, length), length, out.nioBuffer(out.writerIndex(), plain))) {
+                throw new NoiseException("decryption of a " + length + "-byte transport message failed (AEADBadTagException)");
+            }
+            out.writerIndex(out.writerIndex() + plain);
+            return;
+        }
         try {
             init(Cipher.DECRYPT_MODE, null);
             int written = cipher.doFinal(in.nioBuffer(index, length), out.nioBuffer(out.writerIndex(), plain));

@@ -20,7 +20,8 @@ import io.netty.handler.codec.DecoderException;
  * {@code write} returns, the plaintext buffer has been read and released (the yamux layer
  * relies on this to complete a stream write without copying the caller's bytes). A write larger
  * than one frame is split; all its frames go into one buffer. Inbound frames are decrypted into
- * one heap buffer each and passed on. A bad tag or exhausted nonce closes the connection.
+ * one buffer each and passed on (direct where libsodium seals, heap for the JDK's cipher). A bad
+ * tag or exhausted nonce closes the connection.
  */
 public final class NoiseTransportCodec extends ByteToMessageDecoder implements ChannelOutboundHandler {
 
@@ -51,7 +52,8 @@ public final class NoiseTransportCodec extends ByteToMessageDecoder implements C
         }
         int length = plain.readableBytes();
         int frames = (length + MAX_PLAINTEXT - 1) / MAX_PLAINTEXT;
-        ByteBuf out = ctx.alloc().heapBuffer(length + frames * (2 + CipherState.TAG_LENGTH));
+        int size = length + frames * (2 + CipherState.TAG_LENGTH);
+        ByteBuf out = send.prefersDirectBuffers() ? ctx.alloc().directBuffer(size) : ctx.alloc().heapBuffer(size);
         try {
             encode(ctx, plain, out);
         } catch (NoiseException e) {
@@ -95,7 +97,8 @@ public final class NoiseTransportCodec extends ByteToMessageDecoder implements C
             if (in.readableBytes() < 2 + length) {
                 return;
             }
-            ByteBuf plain = ctx.alloc().heapBuffer(length - CipherState.TAG_LENGTH);
+            ByteBuf plain = receive.prefersDirectBuffers() ? ctx.alloc().directBuffer(length - CipherState.TAG_LENGTH)
+                    : ctx.alloc().heapBuffer(length - CipherState.TAG_LENGTH);
             try {
                 receive.decrypt(in, index + 2, length, plain);
             } catch (NoiseException e) {

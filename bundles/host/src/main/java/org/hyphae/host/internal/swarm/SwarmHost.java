@@ -106,6 +106,7 @@ public final class SwarmHost implements Host, InboundStreams {
         // Dynamic references are bound after construction: bindTransport starts listening.
         this.active = true;
         maintenance.scheduleWithFixedDelay(this::trim, 10, 10, TimeUnit.SECONDS);
+        LOG.log(Level.INFO, "Noise transport cipher: ChaCha20-Poly1305 is " + org.hyphae.host.internal.noise.CipherState.implementation());
     }
 
     private static UpgradeSettings upgradeSettings(HostConfig config) {
