@@ -17,6 +17,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.hyphae.host.internal.noise.CipherState;
 import org.hyphae.host.internal.upgrade.ConnectionUpgrader;
 import org.hyphae.host.internal.upgrade.InboundStreams;
 import org.hyphae.host.internal.upgrade.UpgradeSettings;
@@ -44,7 +45,8 @@ import io.netty.channel.socket.nio.NioSocketChannel;
  * The transport benchmark of the transport issue (not a test; run by hand, see
  * benchmarks/README.md). Everything is measured in the same run on this machine:
  * <ol>
- * <li>plain TCP over loopback (iperf3) and one core's JDK ChaCha20-Poly1305, and from them the
+ * <li>plain TCP over loopback (iperf3) and one core's ChaCha20-Poly1305 (the JDK's, and the node's own
+ * {@code CipherState}: libsodium's where it loads), and from TCP and the node's cipher the
  * ceiling 1 / (1/tcp + 2/cipher) of an encrypted stream with both ends on this machine;</li>
  * <li>one perf stream Hyphae to Hyphae (two node processes), and js-libp2p to js-libp2p;</li>
  * <li>connection set-up (TCP + Noise + yamux + first stream round trip) p50/p99;</li>
@@ -65,10 +67,13 @@ public final class TransportBenchmark {
         long bytes = args.length > 0 ? Long.parseLong(args[0]) : 4 * GIB;
         Path work = Files.createTempDirectory("hyphae-bench");
         double tcp = iperf3();
-        double cipher = chachaOneCore();
+        double jdkCipher = chachaOneCore();
+        // The cipher the nodes use (libsodium's where it loads, else the JDK's) sets the ceiling.
+        double cipher = nodeCipherOneCore();
         double ceiling = 1 / (1 / tcp + 2 / cipher);
         System.out.printf("loopback TCP (iperf3)            %8.0f MB/s%n", tcp / 1e6);
-        System.out.printf("ChaCha20-Poly1305, one core      %8.0f MB/s%n", cipher / 1e6);
+        System.out.printf("ChaCha20-Poly1305, one core: the JDK's %.0f MB/s; the node's (%s) %.0f MB/s%n", jdkCipher / 1e6,
+                CipherState.implementation(), cipher / 1e6);
         System.out.printf("ceiling 1/(1/tcp + 2/cipher)     %8.0f MB/s%n", ceiling / 1e6);
 
         Path serverData = work.resolve("server");
@@ -146,6 +151,37 @@ public final class TransportBenchmark {
             in.clear();
             out.clear();
             done += cipher.doFinal(in, out) - 16;
+        }
+    }
+
+    /** The node's Noise {@link CipherState} sealing 64 KiB transport messages in direct buffers on this thread, bytes/s. */
+    private static double nodeCipherOneCore() throws Exception {
+        CipherState state = new CipherState(new byte[32]);
+        io.netty.buffer.ByteBuf in = io.netty.buffer.Unpooled.directBuffer(65535 - 16).writeZero(65535 - 16);
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.directBuffer(65535);
+        try {
+            long done = 0;
+            long start = System.nanoTime();
+            long warmUntil = start + TimeUnit.SECONDS.toNanos(1);
+            long end = start + TimeUnit.SECONDS.toNanos(4);
+            long measuredFrom = 0;
+            long measuredStart = 0;
+            while (true) {
+                long now = System.nanoTime();
+                if (measuredStart == 0 && now > warmUntil) {
+                    measuredStart = now;
+                    measuredFrom = done;
+                }
+                if (now > end) {
+                    return (done - measuredFrom) / ((now - measuredStart) / 1e9);
+                }
+                out.clear();
+                state.encrypt(in, 0, in.readableBytes(), out);
+                done += in.readableBytes();
+            }
+        } finally {
+            in.release();
+            out.release();
         }
     }
 
