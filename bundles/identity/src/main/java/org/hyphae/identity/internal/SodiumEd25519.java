@@ -74,7 +74,7 @@ final class SodiumEd25519 {
         } catch (NoClassDefFoundError e) {
             return unavailable("JNA (com.sun.jna) is not available, so libsodium cannot be called: " + e.getMessage());
         } catch (UnsatisfiedLinkError e) {
-            return unavailable("libsodium not loaded (" + name + ": " + firstLine(e.getMessage())
+            return unavailable("libsodium not loaded (" + name + ": " + firstLines(e.getMessage())
                     + "); on Debian install the package libsodium23");
         } catch (IllegalStateException e) {
             return unavailable(e.getMessage());
@@ -99,12 +99,14 @@ final class SodiumEd25519 {
         return loaded && Binding.crypto_sign_verify_detached(signature, data, data.length, publicKey) == 0;
     }
 
-    private static String firstLine(String message) {
+    /** JNA's message in one line: its first two (what it tried and the linker's answer), not the class path after. */
+    private static String firstLines(String message) {
         if (message == null) {
             return "no message";
         }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        String joined = String.join(" ", message.strip().lines().map(String::strip).filter(l -> !l.isEmpty())
+                .limit(2).toList());
+        return joined.length() > 300 ? joined.substring(0, 300) + "..." : joined;
     }
 
     /**
