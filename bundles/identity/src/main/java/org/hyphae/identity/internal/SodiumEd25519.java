@@ -8,7 +8,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 
 /**
- * * libsodium's Ed25519 verification ({@code crypto_sign_verify_detached}) through JNA, 1.4-1.9x
+ * libsodium's Ed25519 verification ({@code crypto_sign_verify_detached}) through JNA, 1.4-1.9x
  * BouncyCastle's speed here, when JNA and the system's libsodium are there. It is only a fast way to
  * say "valid": libsodium 1.0.18 accepts a subset of what BouncyCastle accepts (it also rejects
  * small-order and non-canonical points), so when it says no the caller asks BouncyCastle, whose
