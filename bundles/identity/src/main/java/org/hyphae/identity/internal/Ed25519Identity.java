@@ -89,4 +89,9 @@ public final class Ed25519Identity implements Identity {
     public boolean verify(byte[] publicKeyProtobuf, byte[] data, byte[] signature) {
         return Ed25519KeyPair.verify(publicKeyProtobuf, data, signature);
     }
+
+    @Override
+    public String signatureVerifier() {
+        return Ed25519KeyPair.verifier();
+    }
 }

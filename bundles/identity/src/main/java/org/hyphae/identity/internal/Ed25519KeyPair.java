@@ -30,7 +30,19 @@ public final class Ed25519KeyPair {
      * decompression (a field exponentiation), about a tenth of a verification, and the same
      * senders' keys come back with every transaction and message they sign.
      */
-    private static final Map<ByteBuffer, Ed25519PublicKeyParameters> DECODED = new ConcurrentHashMap<>();
+    private static final Map<ByteBuffer, DecodedKey> DECODED = new ConcurrentHashMap<>();
+
+    /**
+     * libsodium when it is there, chosen once per process (system properties
+     * {@code hyphae.ed25519.native}, {@code hyphae.ed25519.library}) and logged at INFO.
+     */
+    private static final SodiumEd25519 NATIVE = SodiumEd25519.fromSystemProperties();
+    /** BouncyCastle alone: the rule, for measuring the native path against it. */
+    private static final SodiumEd25519 NO_NATIVE = SodiumEd25519.unavailable("for comparison");
+
+    /** A public key decoded once: its raw bytes for libsodium, its point for BouncyCastle. */
+    private record DecodedKey(byte[] raw, Ed25519PublicKeyParameters parameters) {
+    }
 
     private final Ed25519PrivateKeyParameters privateKey;
     private final byte[] publicKey;
@@ -139,31 +151,60 @@ public final class Ed25519KeyPair {
     }
 
     /**
-     * Verifies an Ed25519 signature by the key in a libp2p {@code PublicKey} protobuf.
+     * Verifies an Ed25519 signature by the key in a libp2p {@code PublicKey} protobuf. The verdict
+     * is BouncyCastle's (every node must accept exactly the same signatures); libsodium, where it is
+     * loaded, only makes valid signatures cheaper: what it accepts BouncyCastle accepts too, and what
+     * it rejects goes to BouncyCastle.
      *
      * @return false for a bad signature and for key types other than Ed25519
      * @throws IllegalArgumentException if the key bytes are not a well-formed {@code PublicKey}
      */
     public static boolean verify(byte[] publicKeyProtobuf, byte[] data, byte[] signature) {
+        return verify(NATIVE, publicKeyProtobuf, data, signature);
+    }
+
+    /**
+     * The same verdict as {@link #verify} from BouncyCastle alone, without the native path: for
+     * benchmarks that measure the two in one run.
+     */
+    public static boolean verifyWithBouncyCastle(byte[] publicKeyProtobuf, byte[] data, byte[] signature) {
+        return verify(NO_NATIVE, publicKeyProtobuf, data, signature);
+    }
+
+    /** Which verifier {@link #verify} uses and, without libsodium, why: for {@code hyphae:id} and logs. */
+    public static String verifier() {
+        return NATIVE.description();
+    }
+
+    /** Whether {@link #verify} tries libsodium first. */
+    public static boolean nativeVerifier() {
+        return NATIVE.loaded();
+    }
+
+    static boolean verify(SodiumEd25519 fast, byte[] publicKeyProtobuf, byte[] data, byte[] signature) {
         if (signature.length != Ed25519.SIGNATURE_SIZE) {
             PeerId.PublicKey.decode(publicKeyProtobuf); // a malformed key still throws
             return false;
         }
-        Ed25519PublicKeyParameters key = DECODED.get(ByteBuffer.wrap(publicKeyProtobuf));
+        DecodedKey key = DECODED.get(ByteBuffer.wrap(publicKeyProtobuf));
         if (key == null) {
             PeerId.PublicKey decoded = PeerId.PublicKey.decode(publicKeyProtobuf);
             if (decoded.type() != KeyType.ED25519) {
                 return false;
             }
+            byte[] raw = decoded.data();
             // Throws IllegalArgumentException for bytes that are no point of the curve.
-            key = new Ed25519PublicKeyParameters(decoded.data(), 0);
+            key = new DecodedKey(raw, new Ed25519PublicKeyParameters(raw, 0));
             if (DECODED.size() >= MAX_DECODED_KEYS) {
                 DECODED.clear();
             }
             // A copy as the map's key: the caller may reuse its array.
             DECODED.put(ByteBuffer.wrap(publicKeyProtobuf.clone()), key);
         }
-        return key.verify(Ed25519.Algorithm.Ed25519, null, data, 0, data.length, signature, 0);
+        if (fast.accepts(signature, data, key.raw())) {
+            return true;
+        }
+        return key.parameters().verify(Ed25519.Algorithm.Ed25519, null, data, 0, data.length, signature, 0);
     }
 
     static String hex(byte[] bytes) {

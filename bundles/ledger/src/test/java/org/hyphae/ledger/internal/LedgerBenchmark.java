@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import org.hyphae.consensus.poa.internal.CliqueEngine;
 import org.hyphae.ledger.ChainSpec;
 import org.hyphae.ledger.Hash;
+import org.hyphae.identity.internal.Ed25519KeyPair;
 import org.hyphae.ledger.Transaction;
 import org.hyphae.transport.testkit.TestIdentity;
 
@@ -39,10 +40,15 @@ public final class LedgerBenchmark {
         System.out.printf("machine: %d cores, load average %.1f%n", cores,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
-        // Ed25519 verification rate, one core and all cores, with the same BouncyCastle code the ledger uses;
-        // measured before and after the load (the machine is shared), the mean is the reference.
-        double[] before = verifyRates(cores);
-        System.out.printf("Ed25519 verify before the load: %.0f/s on one core, %.0f/s on %d cores%n", before[0], before[1], cores);
+        // Ed25519 verification rate, one core and all cores, through the path the nodes use (Ed25519KeyPair.verify:
+        // libsodium first where it is loaded) and with BouncyCastle alone; measured before and after the load (the
+        // machine is shared), the mean of the nodes' path is the reference.
+        System.out.println("Ed25519 verifier of the nodes: " + Ed25519KeyPair.verifier());
+        double[] before = verifyRates(cores, Ed25519KeyPair::verify);
+        double[] beforeBc = verifyRates(cores, Ed25519KeyPair::verifyWithBouncyCastle);
+        System.out.printf("Ed25519 verify before the load: %.0f/s on one core, %.0f/s on %d cores; BouncyCastle alone %.0f/s"
+                + " and %.0f/s (nodes' path / BouncyCastle: %.2f)%n", before[0], before[1], cores, beforeBc[0], beforeBc[1],
+                before[0] / beforeBc[0]);
 
         List<TestIdentity> signers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -150,11 +156,17 @@ public final class LedgerBenchmark {
                 System.out.printf("time to inclusion: p50 %d ms, p99 %d ms%n", sorted[sorted.length / 2],
                         sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))]);
             }
-            double[] after = verifyRates(cores);
+            double[] after = verifyRates(cores, Ed25519KeyPair::verify);
+            double[] afterBc = verifyRates(cores, Ed25519KeyPair::verifyWithBouncyCastle);
             double verifyOne = (before[0] + after[0]) / 2;
             double verifyAll = (before[1] + after[1]) / 2;
-            System.out.printf("Ed25519 verify after the load: %.0f/s on one core, %.0f/s on %d cores; mean %.0f/s and %.0f/s%n",
-                    after[0], after[1], cores, verifyOne, verifyAll);
+            double bcOne = (beforeBc[0] + afterBc[0]) / 2;
+            double bcAll = (beforeBc[1] + afterBc[1]) / 2;
+            System.out.printf("Ed25519 verify after the load: %.0f/s on one core, %.0f/s on %d cores; mean %.0f/s and %.0f/s;"
+                    + " BouncyCastle alone after %.0f/s and %.0f/s, mean %.0f/s and %.0f/s (nodes' path / BouncyCastle: %.2f)%n",
+                    after[0], after[1], cores, verifyOne, verifyAll, afterBc[0], afterBc[1], bcOne, bcAll, verifyOne / bcOne);
+            System.out.printf("with BouncyCastle alone the 4-node ceiling would be %.0f tx/s: %.2f of it%n", bcAll / 4,
+                    tps / (bcAll / 4));
             // Every node verifies every transaction once, so 4 nodes on this machine can at best include all cores' rate / 4.
             System.out.printf("ratio: %.2f of one core's Ed25519 verification rate, %.2f of all cores' (%d); %.2f of the ceiling for 4 nodes"
                     + " verifying every tx once on these cores (%.0f tx/s); target 3000 tx/s: %.2f; load average now %.1f%n",
@@ -303,12 +315,12 @@ public final class LedgerBenchmark {
      * Verifications per second for 2 s on one thread, then on {@code cores} threads; and per second of
      * the one thread's CPU time (what a verification costs, however busy the machine is).
      */
-    private static double[] verifyRates(int cores) throws InterruptedException {
-        TestIdentity v = TestIdentity.fromSeedByte(9);
-        Transaction sample = Transaction.transfer("bench", v.peerId(), 0, 1, v.peerId(), 1);
+    private static double[] verifyRates(int cores, SignatureCheck v) throws InterruptedException {
+        TestIdentity signer = TestIdentity.fromSeedByte(9);
+        Transaction sample = Transaction.transfer("bench", signer.peerId(), 0, 1, signer.peerId(), 1);
         byte[] msg = sample.signingBytes();
-        byte[] sig = v.sign(msg);
-        byte[] key = v.publicKeyProtobuf();
+        byte[] sig = signer.sign(msg);
+        byte[] key = signer.publicKeyProtobuf();
         for (long w = System.nanoTime(); System.nanoTime() - w < 1_000_000_000L;) {
             v.verify(key, msg, sig); // JIT warm-up
         }
@@ -339,6 +351,11 @@ public final class LedgerBenchmark {
             t.join();
         }
         return new double[] {one, all.get() / ((System.nanoTime() - t1) / 1e9), perCpuSecond};
+    }
+
+    /** A way to check a signature: the nodes' {@code Ed25519KeyPair.verify} or BouncyCastle alone. */
+    private interface SignatureCheck {
+        boolean verify(byte[] publicKeyProtobuf, byte[] data, byte[] signature);
     }
 
 }

@@ -33,7 +33,7 @@ public final class NodeCommands {
     @Reference
     private NodeStatus status;
 
-    @Descriptor("show this node's PeerId and listen addresses")
+    @Descriptor("show this node's PeerId, listen addresses and which code verifies signatures")
     public String id() {
         Identity current = identity;
         if (current == null) {
@@ -42,6 +42,7 @@ public final class NodeCommands {
         StringBuilder out = new StringBuilder();
         out.append("PeerID:    ").append(current.peerId()).append('\n');
         out.append("PeerID (CID): ").append(current.peerId().toCid()).append('\n');
+        out.append("Signatures: ").append(current.signatureVerifier()).append('\n');
         Host currentHost = host;
         List<Multiaddr> addresses = currentHost == null ? List.of() : currentHost.listenAddresses();
         if (addresses.isEmpty()) {

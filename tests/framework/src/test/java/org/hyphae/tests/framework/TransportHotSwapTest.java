@@ -86,7 +86,11 @@ class TransportHotSwapTest {
                 new ConnectionListener() {
                     @Override
                     public void connected(Connection connection) {
-                        events.add("connected " + connection.transport());
+                        // Only the other node's: a peer an earlier test left in this node's peer store may
+                        // be reconnected while the transports swap (seen in full runs of this module).
+                        if (connection.remotePeer().equals(otherId)) {
+                            events.add("connected " + connection.transport());
+                        }
                     }
 
                     @Override
@@ -98,7 +102,9 @@ class TransportHotSwapTest {
 
                     @Override
                     public void disconnected(Connection connection) {
-                        events.add("disconnected " + connection.transport());
+                        if (connection.remotePeer().equals(otherId)) {
+                            events.add("disconnected " + connection.transport());
+                        }
                     }
                 }, null);
         try {

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.hyphae.identity.internal.Ed25519KeyPair;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -13,8 +14,8 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs the JMH hot-path benchmarks and prints each as MB/s and as a ratio to the primitive it
- * wraps, measured in the same run (1.00 = no overhead). Arguments: an optional regular expression
+ * Runs the JMH hot-path benchmarks and prints each as MB/s (or verifications/s) and as a ratio to the
+ * primitive it wraps, measured in the same run (1.00 = no overhead). Arguments: an optional regular expression
  * choosing benchmarks (default: all).
  */
 public final class HotPathBenchmarks {
@@ -40,6 +41,22 @@ public final class HotPathBenchmarks {
                 "the same on heap buffers");
         ratio(opsPerSecond, "blockDigestMatches", "jdkSha256", BlockVerifyBench.BLOCK,
                 "block check against its CID (256 KiB) vs JDK SHA-256");
+        if (opsPerSecond.containsKey("nodeVerify")) {
+            System.out.printf("  Ed25519 verifier of the node: %s%n", Ed25519KeyPair.verifier());
+        }
+        rate(opsPerSecond, "nodeVerify", "bouncyCastleVerify",
+                "Ed25519 verify, valid (node: libsodium first) vs BouncyCastle alone, one core");
+        rate(opsPerSecond, "nodeVerifyInvalid", "bouncyCastleVerifyInvalid",
+                "Ed25519 verify, invalid (node: libsodium, then BouncyCastle) vs BouncyCastle alone");
+    }
+
+    private static void rate(Map<String, Double> ops, String ours, String limit, String what) {
+        Double a = ops.get(ours);
+        Double b = ops.get(limit);
+        if (a == null || b == null) {
+            return;
+        }
+        System.out.printf("  %s: %.0f/s vs %.0f/s = %.2f%n", what, a, b, a / b);
     }
 
     private static void ratio(Map<String, Double> ops, String ours, String limit, double bytesPerOp, String what) {

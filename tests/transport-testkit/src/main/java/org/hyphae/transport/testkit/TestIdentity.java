@@ -53,4 +53,9 @@ public final class TestIdentity implements Identity {
     public boolean verify(byte[] publicKeyProtobuf, byte[] data, byte[] signature) {
         return Ed25519KeyPair.verify(publicKeyProtobuf, data, signature);
     }
+
+    @Override
+    public String signatureVerifier() {
+        return Ed25519KeyPair.verifier();
+    }
 }
