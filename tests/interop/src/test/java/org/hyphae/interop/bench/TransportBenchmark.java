@@ -123,13 +123,13 @@ public final class TransportBenchmark {
         return Double.parseDouble(m.group(1)) / 8;
     }
 
-    /** JDK ChaCha20-Poly1305 encryption of 64 KiB messages on this thread, bytes/s. */
-    private static double chachaOneCore() throws Exception {
-        Cipher cipher = Cipher.getInstance("ChaCha20-Poly1305");
-        SecretKeySpec key = new SecretKeySpec(new byte[32], "ChaCha20");
-        ByteBuffer in = ByteBuffer.allocateDirect(65535 - 16);
-        ByteBuffer out = ByteBuffer.allocateDirect(65535);
-        long nonce = 0;
+    /** One step of a cipher benchmark: seals one message, returns its plaintext bytes. */
+    private interface SealStep {
+        int seal() throws Exception;
+    }
+
+    /** Bytes/s of {@code step} on this thread: 1 s of warm-up, then 3 s measured. */
+    private static double sealRate(SealStep step) throws Exception {
         long done = 0;
         long start = System.nanoTime();
         long warmUntil = start + TimeUnit.SECONDS.toNanos(1);
@@ -145,13 +145,25 @@ public final class TransportBenchmark {
             if (now > end) {
                 return (done - measuredFrom) / ((now - measuredStart) / 1e9);
             }
+            done += step.seal();
+        }
+    }
+
+    /** JDK ChaCha20-Poly1305 encryption of 64 KiB messages on this thread, bytes/s. */
+    private static double chachaOneCore() throws Exception {
+        Cipher cipher = Cipher.getInstance("ChaCha20-Poly1305");
+        SecretKeySpec key = new SecretKeySpec(new byte[32], "ChaCha20");
+        ByteBuffer in = ByteBuffer.allocateDirect(65535 - 16);
+        ByteBuffer out = ByteBuffer.allocateDirect(65535);
+        long[] nonce = {0};
+        return sealRate(() -> {
             byte[] iv = new byte[12];
-            ByteBuffer.wrap(iv, 4, 8).putLong(nonce++);
+            ByteBuffer.wrap(iv, 4, 8).putLong(nonce[0]++);
             cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
             in.clear();
             out.clear();
-            done += cipher.doFinal(in, out) - 16;
-        }
+            return cipher.doFinal(in, out) - 16;
+        });
     }
 
     /** The node's Noise {@link CipherState} sealing 64 KiB transport messages in direct buffers on this thread, bytes/s. */
@@ -160,25 +172,11 @@ public final class TransportBenchmark {
         io.netty.buffer.ByteBuf in = io.netty.buffer.Unpooled.directBuffer(65535 - 16).writeZero(65535 - 16);
         io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.directBuffer(65535);
         try {
-            long done = 0;
-            long start = System.nanoTime();
-            long warmUntil = start + TimeUnit.SECONDS.toNanos(1);
-            long end = start + TimeUnit.SECONDS.toNanos(4);
-            long measuredFrom = 0;
-            long measuredStart = 0;
-            while (true) {
-                long now = System.nanoTime();
-                if (measuredStart == 0 && now > warmUntil) {
-                    measuredStart = now;
-                    measuredFrom = done;
-                }
-                if (now > end) {
-                    return (done - measuredFrom) / ((now - measuredStart) / 1e9);
-                }
+            return sealRate(() -> {
                 out.clear();
                 state.encrypt(in, 0, in.readableBytes(), out);
-                done += in.readableBytes();
-            }
+                return in.readableBytes();
+            });
         } finally {
             in.release();
             out.release();
