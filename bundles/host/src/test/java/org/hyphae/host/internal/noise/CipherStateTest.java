@@ -128,6 +128,23 @@ class CipherStateTest {
     }
 
     @Test
+    void anEmptyMessageOpensIntoAnEmptyBuffer() throws Exception {
+        // A frame of just a tag: the codec allocates a zero-byte direct buffer for its plaintext.
+        byte[] sealed = seal(new CipherState(KEY, false), Unpooled.wrappedBuffer(new byte[0]), false);
+        assertEquals(CipherState.TAG_LENGTH, sealed.length);
+        CipherState s = nativeState();
+        ByteBuf out = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(0);
+        ByteBuf in = direct(sealed);
+        try {
+            s.decrypt(in, 0, sealed.length, out);
+            assertEquals(0, out.readableBytes());
+        } finally {
+            out.release();
+            in.release();
+        }
+    }
+
+    @Test
     void aChangedByteIsRefusedAndSaysSo() throws Exception {
         CipherState sender = new CipherState(KEY, false);
         byte[] sealed = seal(sender, Unpooled.wrappedBuffer(payload(2000, 9)), false);
