@@ -210,7 +210,9 @@ public final class BitswapBenchmark {
     }
 
     private static Node start(Path work, Path data, boolean seeder) throws Exception {
-        Files.createDirectories(data);
+        Files.createDirectories(data.resolve("config"));
+        // No mDNS: a fetch "from n seeders" must know only the n it was connected to, not every node here.
+        Files.writeString(data.resolve("config/org.hyphae.discovery.mdns.cfg"), "enabled=false\n");
         // For tuning runs: Bitswap settings of the fetching node (or the seeders), e.g. maxWantsPerPeer=64.
         String bitswap = System.getProperty(seeder ? "bench.seederBitswap" : "bench.fetcherBitswap");
         if (bitswap != null && !bitswap.isBlank()) {
