@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The system's libsodium, which the identity bundle calls through JNA to verify Ed25519 signatures
-# (BouncyCastle alone without it): Debian's libsodium23, installed with apt-get if missing.
+# and the host to seal Noise messages (BouncyCastle and the JDK's cipher without it): Debian's
+# libsodium23, installed with apt-get if missing.
 #   scripts/libsodium.sh ensure   install if missing, then print the library's path
 #   scripts/libsodium.sh status   exit 0 if the dynamic linker knows libsodium.so.23
 set -euo pipefail
