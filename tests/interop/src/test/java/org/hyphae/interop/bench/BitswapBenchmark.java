@@ -216,7 +216,6 @@ public final class BitswapBenchmark {
         // For tuning runs: Bitswap settings of the fetching node (or the seeders), e.g. maxWantsPerPeer=64.
         String bitswap = System.getProperty(seeder ? "bench.seederBitswap" : "bench.fetcherBitswap");
         if (bitswap != null && !bitswap.isBlank()) {
-            Files.createDirectories(data.resolve("config"));
             Files.writeString(data.resolve("config/org.hyphae.exchange.bitswap.cfg"), bitswap.replace(',', '\n') + "\n");
         }
         NodeProcess p = NodeProcess.start(work, "--port", "0", "--data", data.toString());

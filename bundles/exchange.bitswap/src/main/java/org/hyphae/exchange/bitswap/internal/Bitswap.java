@@ -255,12 +255,11 @@ public final class Bitswap implements BlockExchange {
         // Messages are handled in order, off the I/O thread, each one's blocks hashed and stored in
         // parallel; up to READ_AHEAD messages are read while earlier ones are handled, and no further
         // until the oldest is done (the stream's flow-control window then holds the peer back).
-        @SuppressWarnings("unchecked")
-        CompletableFuture<Void>[] last = new CompletableFuture[] {CompletableFuture.completedFuture(null)};
-        java.util.ArrayDeque<CompletableFuture<Void>> handling = new java.util.ArrayDeque<>(); // only the read loop touches it
+        // The messages read and not yet known to be handled, newest last; only the read loop touches it.
+        java.util.ArrayDeque<CompletableFuture<Void>> handling = new java.util.ArrayDeque<>();
         java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
         AsyncLoop.<Boolean>run(() -> reader.readLengthPrefixed(settings.maxMessageBytes()).thenCompose(body -> {
-            CompletableFuture<Void> previous = last[0];
+            CompletableFuture<Void> previous = handling.isEmpty() ? CompletableFuture.completedFuture(null) : handling.peekLast();
             if (body.isEmpty()) {
                 return previous.thenApply(v -> Optional.of(true));
             }
@@ -271,7 +270,6 @@ public final class Bitswap implements BlockExchange {
                     streamFailed(from, stream, ended, e);
                 }
             });
-            last[0] = mine;
             handling.addLast(mine);
             CompletableFuture<Void> oldest = handling.size() > READ_AHEAD ? handling.removeFirst() : CompletableFuture.completedFuture(null);
             return oldest.thenApply(v -> Optional.<Boolean>empty());
