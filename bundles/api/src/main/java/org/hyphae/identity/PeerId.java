@@ -23,7 +23,7 @@ import org.hyphae.multiformats.Varint;
  * {@code libp2p-key} codec in any multibase ({@code "bafz..."} in base32). {@link #parse(String)}
  * accepts both.
  */
-public final class PeerId {
+public final class PeerId implements Comparable<PeerId> {
 
     /** Longest {@code PublicKey} serialization that is inlined in an identity multihash. */
     public static final int MAX_INLINE_KEY_LENGTH = 42;
@@ -378,6 +378,18 @@ public final class PeerId {
     @Override
     public int hashCode() {
         return multihash.hashCode();
+    }
+
+    /**
+     * Orders peer ids by their binary forms (the multihashes), unsigned byte by byte: the order of
+     * {@code Arrays.compareUnsigned} on {@link #bytes()}, without the copies.
+     *
+     * @param o another peer id
+     * @return negative, zero or positive as this id sorts before, with or after {@code o}
+     */
+    @Override
+    public int compareTo(PeerId o) {
+        return multihash.compareTo(o.multihash);
     }
 
     /**

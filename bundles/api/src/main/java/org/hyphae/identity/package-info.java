@@ -3,7 +3,7 @@
  * the {@link org.hyphae.identity.Identity} service that signs and verifies.
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package org.hyphae.identity;
 
 import org.osgi.annotation.bundle.Export;

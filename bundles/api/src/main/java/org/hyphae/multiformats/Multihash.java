@@ -12,11 +12,13 @@ import java.util.Objects;
  * <p>Digests of any length are accepted for any code, as the spec allows truncated digests; only
  * {@link #matches(byte[])} needs to know the function.
  */
-public final class Multihash {
+public final class Multihash implements Comparable<Multihash> {
 
     private final long code;
     private final byte[] digest;
     private final byte[] bytes;
+    /** Computed once: multihashes (as peer ids) are the keys of the ledger's and the DHT's hot maps. */
+    private final int hash;
 
     private Multihash(long code, byte[] digest) {
         this.code = code;
@@ -26,6 +28,7 @@ public final class Multihash {
         pos += Varint.encodeInto(digest.length, out, pos);
         System.arraycopy(digest, 0, out, pos, digest.length);
         this.bytes = out;
+        this.hash = Arrays.hashCode(out);
     }
 
     /**
@@ -217,7 +220,19 @@ public final class Multihash {
      */
     @Override
     public int hashCode() {
-        return Arrays.hashCode(bytes);
+        return hash;
+    }
+
+    /**
+     * Orders multihashes by their binary forms, byte by byte as unsigned values (a shorter prefix
+     * first), without copying them.
+     *
+     * @param o another multihash
+     * @return negative, zero or positive as this one's binary form sorts before, with or after {@code o}'s
+     */
+    @Override
+    public int compareTo(Multihash o) {
+        return Arrays.compareUnsigned(bytes, o.bytes);
     }
 
     /**

@@ -3,7 +3,7 @@
  * and binary forms their specifications define.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.hyphae.multiformats;
 
 import org.osgi.annotation.bundle.Export;

@@ -69,15 +69,15 @@ final class ChainSync {
     }
 
     void start(long intervalMs) {
-        thread.scheduleWithFixedDelay(this::round, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(() -> round(false), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
-    /** Runs a round soon (a block with an unknown parent arrived). */
+    /** Runs a round soon (a block with an unknown parent arrived, or a test asked): it syncs from any peer ahead. */
     void trigger() {
         if (!closed && queued.compareAndSet(false, true)) {
             thread.execute(() -> {
                 queued.set(false);
-                round();
+                round(true);
             });
         }
     }
@@ -209,8 +209,16 @@ final class ChainSync {
         return new ArrayList<>(out);
     }
 
-    /** One sync round; runs on the sync thread. */
-    void round() {
+    /** Our head at the end of the last round (sync thread only). */
+    private Hash headAtLastRound;
+
+    /**
+     * One sync round; runs on the sync thread. A periodic round leaves alone a peer that is only
+     * one block ahead while our head moves: that block is on its way by gossip, or in our import
+     * queue, and fetching it again raced the import for every block (under load most rounds did).
+     * A peer further ahead, a head that stood still since the last round, or an urgent round syncs.
+     */
+    void round(boolean urgent) {
         if (closed) {
             return;
         }
@@ -239,9 +247,11 @@ final class ChainSync {
                     LOG.log(System.Logger.Level.DEBUG, "ledger sync: status from " + e.getKey() + " failed: " + ex);
                 }
             }
-            if (best != null) {
+            BlockHeader head = chain.head();
+            if (best != null && (urgent || statuses.get(best).height() > head.height() + 1 || head.hash().equals(headAtLastRound))) {
                 syncFrom(best, statuses.get(best));
             }
+            headAtLastRound = chain.head().hash();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "ledger sync round failed", e);
         }

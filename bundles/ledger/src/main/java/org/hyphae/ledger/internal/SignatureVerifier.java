@@ -1,9 +1,8 @@
 package org.hyphae.ledger.internal;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.hyphae.identity.Identity;
@@ -11,21 +10,20 @@ import org.hyphae.ledger.Hash;
 import org.hyphae.ledger.Transaction;
 
 /**
- * Checks transaction signatures through the Identity service (BouncyCastle Ed25519), remembering
+ * Checks transaction signatures through the Identity service (its Ed25519 verifier), remembering
  * the ids of transactions already verified (the mempool verifies on arrival, so a block of known
  * transactions costs no second check) and verifying the rest of a block in parallel.
  */
 final class SignatureVerifier {
 
-    private final Identity identity;
-    private final Map<Hash, Boolean> verified = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
+    /** Ids remembered: at most twice this many (two generations). */
+    static final int GENERATION = 100_000;
 
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Hash, Boolean> eldest) {
-            return size() > 200_000;
-        }
-    });
+    private final Identity identity;
+    // Two generations instead of one synchronized LRU map: every verifying thread of the node reads this, and the lock
+    // was a hot spot. The older generation is dropped whole when the newer fills up.
+    private volatile Map<Hash, Boolean> current = new ConcurrentHashMap<>();
+    private volatile Map<Hash, Boolean> previous = Map.of();
 
     private final java.util.concurrent.atomic.LongAdder checked = new java.util.concurrent.atomic.LongAdder();
 
@@ -34,14 +32,27 @@ final class SignatureVerifier {
     }
 
     boolean verify(Transaction tx, Hash id) {
-        if (verified.containsKey(id)) {
+        if (current.containsKey(id) || previous.containsKey(id)) {
             return true;
         }
         boolean ok = verifyNow(tx);
         if (ok) {
-            verified.put(id, Boolean.TRUE);
+            remember(id);
         }
         return ok;
+    }
+
+    private void remember(Hash id) {
+        Map<Hash, Boolean> c = current;
+        c.put(id, Boolean.TRUE);
+        if (c.size() >= GENERATION) {
+            synchronized (this) {
+                if (current == c) {
+                    previous = c;
+                    current = new ConcurrentHashMap<>();
+                }
+            }
+        }
     }
 
     boolean verify(Transaction tx) {

@@ -24,6 +24,19 @@ final class TestNet implements AutoCloseable {
 
     final MemoryNetwork net = new MemoryNetwork().simulateIdentify(true);
     final List<Peer> peers = new ArrayList<>();
+    private final LedgerNode.Settings settings;
+    private final RouterParams routerParams;
+
+    /** Fast rounds for tests: sync every 300 ms, heartbeats every 200 ms. */
+    TestNet() {
+        this(settings(), RouterParams.defaults().withHeartbeatInterval(Duration.ofMillis(200)));
+    }
+
+    /** Nodes with these settings (benchmarks pass the shipped defaults: a node's real sync and rebroadcast cost). */
+    TestNet(LedgerNode.Settings settings, RouterParams routerParams) {
+        this.settings = settings;
+        this.routerParams = routerParams;
+    }
 
     /** One node: host, router, ledger. */
     static final class Peer {
@@ -51,13 +64,12 @@ final class TestNet implements AutoCloseable {
     Peer add(TestIdentity id, ChainSpec spec, Function<String, ConsensusEngine> engines, MemoryDatastore store) throws Exception {
         MemoryNode host = net.node(id);
         Map<String, List<TopicValidator>> validators = new ConcurrentHashMap<>();
-        GossipRouter router = new GossipRouter(() -> host, id,
-                RouterParams.defaults().withHeartbeatInterval(Duration.ofMillis(200)), ScoreParams.defaults(),
+        GossipRouter router = new GossipRouter(() -> host, id, routerParams, ScoreParams.defaults(),
                 topic -> validators.getOrDefault(topic, List.of()), System::nanoTime).start();
         for (String p : GossipRouter.PROTOCOLS) {
             host.handle(p, router::handleInbound);
         }
-        LedgerNode ledger = new LedgerNode(spec, store, id, () -> host, router, engines, settings());
+        LedgerNode ledger = new LedgerNode(spec, store, id, () -> host, router, engines, settings);
         validators.put(ledger.transactionTopic(), List.of(ledger.transactionValidator()));
         validators.put(ledger.blockTopic(), List.of(ledger.blockValidator()));
         host.handle(LedgerNode.syncProtocol(), ledger::handleSync);
