@@ -92,16 +92,32 @@ final class BlockExecutor {
             throw new InvalidTransactionException("transaction " + id.shortHex() + " from " + tx.from() + " spends " + cost
                     + " but the balance is " + sender.balance());
         }
+        // A credit can fail after the debit (an overflowing balance): what this transaction changed is then put back, so
+        // that a refused transaction leaves the delta as it was (a proposer skips it and keeps the rest of its block).
+        PeerId to = tx.payload() instanceof Transaction.Transfer t ? t.to() : null;
+        Account toBefore = to == null ? null : delta.get(to);
+        Account proposerBefore = proposer == null ? null : delta.get(proposer);
         touch(undo, delta, tx.from());
         delta.put(tx.from(), new Account(sender.balance() - cost, sender.nonce() + 1));
-        if (tx.payload() instanceof Transaction.Transfer t) {
-            credit(delta, undo, t.to(), t.amount(), id);
-        }
-        if (tx.fee() > 0) {
-            if (proposer == null) {
-                throw new InvalidTransactionException("transaction " + id.shortHex() + " pays a fee in a block without proposer");
+        try {
+            if (to != null) {
+                credit(delta, undo, to, tx.amount(), id);
             }
-            credit(delta, undo, proposer, tx.fee(), id);
+            if (tx.fee() > 0) {
+                if (proposer == null) {
+                    throw new InvalidTransactionException("transaction " + id.shortHex() + " pays a fee in a block without proposer");
+                }
+                credit(delta, undo, proposer, tx.fee(), id);
+            }
+        } catch (InvalidTransactionException e) {
+            delta.put(tx.from(), sender);
+            if (to != null) {
+                delta.put(to, toBefore);
+            }
+            if (proposer != null) {
+                delta.put(proposer, proposerBefore);
+            }
+            throw e;
         }
     }
 

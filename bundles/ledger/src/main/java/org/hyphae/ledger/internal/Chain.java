@@ -389,6 +389,11 @@ final class Chain {
             }
             BlockHeader h = new BlockHeader(parent.hash(), parent.height() + 1, time, MerkleTree.transactionRoot(included),
                     delta.root(), Optional.of(proposer), new byte[0]);
+            List<Hash> ids = new ArrayList<>(included.size());
+            for (Transaction t : included) {
+                ids.add(t.hash());
+            }
+            executed = new Executed(parent.hash(), Hash.sha256(h.unsealedBytes()), delta, new BlockExecutor.Result(ids, undo));
             return new Block(h, included);
         } finally {
             lock.readLock().unlock();
@@ -404,11 +409,30 @@ final class Chain {
                 throw new InvalidBlockException("block #" + block.height() + " does not build on the head");
             }
             StateDelta delta = new StateDelta(state);
-            executor.execute(block, delta);
+            BlockExecutor.Result r = executor.execute(block, delta);
             checkStateRoot(block, delta);
+            if (block.header().parent().equals(headHash)) {
+                executed = new Executed(headHash, Hash.sha256(block.header().unsealedBytes()), delta, r);
+            }
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * A block executed on the head's state before its import: the proposer's own assembly, or a BFT
+     * validator's check of a proposal. The import that follows (the same block with its seal) takes
+     * this state change instead of executing every transaction again.
+     */
+    private record Executed(Hash parent, Hash unsealed, StateDelta delta, BlockExecutor.Result result) {
+    }
+
+    private volatile Executed executed;
+    private final java.util.concurrent.atomic.LongAdder reusedExecutions = new java.util.concurrent.atomic.LongAdder();
+
+    /** Imports that took the state change of the block's assembly or check instead of executing it again. */
+    long reusedExecutions() {
+        return reusedExecutions.sum();
     }
 
     private static void checkStateRoot(Block block, StateDelta delta) throws InvalidBlockException {
@@ -600,9 +624,21 @@ final class Chain {
     }
 
     private void extendHead(Block block, Hash hash, long weight) throws InvalidBlockException, StorageException {
-        StateDelta delta = new StateDelta(state);
-        BlockExecutor.Result r = executor.execute(block, delta);
-        checkStateRoot(block, delta);
+        Executed before = executed;
+        StateDelta delta;
+        BlockExecutor.Result r;
+        // The head cannot have moved since: its state is the one the block was executed on, and the
+        // unsealed header (transaction root, state root and proposer included) is the same block.
+        if (before != null && before.parent().equals(headHash) && before.unsealed().equals(Hash.sha256(block.header().unsealedBytes()))) {
+            delta = before.delta();
+            r = before.result();
+            reusedExecutions.increment();
+        } else {
+            delta = new StateDelta(state);
+            r = executor.execute(block, delta);
+            checkStateRoot(block, delta);
+        }
+        executed = null;
         try (Datastore.Batch b = store.datastore().batch()) {
             writeCanonical(b, block, hash, weight, r);
             writeAccounts(b, delta);

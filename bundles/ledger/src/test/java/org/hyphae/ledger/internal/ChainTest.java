@@ -55,6 +55,48 @@ class ChainTest {
     }
 
     @Test
+    void aProposersOwnBlockIsImportedFromItsAssemblyWithTheSameStateAsAPeerThatExecutesIt() throws Exception {
+        Chain producer = f.chain(new MemoryDatastore());
+        Chain peer = f.chain(new MemoryDatastore());
+        for (int i = 0; i < 3; i++) {
+            Block b = next(producer, List.of(f.transfer(alice, i, 2, bob.peerId(), 7), f.transfer(bob, i, 1, alice.peerId(), 3)));
+            assertEquals(Chain.Outcome.HEAD, producer.importBlock(b));
+            assertEquals(Chain.Outcome.HEAD, peer.importBlock(b));
+        }
+        assertEquals(3, producer.reusedExecutions(), "the producer took each block's state from its assembly");
+        assertEquals(0, peer.reusedExecutions(), "the peer executed each block");
+        assertEquals(peer.head(), producer.head());
+        assertEquals(peer.account(alice.peerId()), producer.account(alice.peerId()));
+        assertEquals(peer.account(bob.peerId()), producer.account(bob.peerId()));
+        // Another block than the one assembled (a rival at the same height) is executed, not taken from the assembly.
+        next(producer, List.of(f.transfer(alice, 3, 1, bob.peerId(), 1)));
+        Block other = next(peer, List.of(f.transfer(bob, 3, 1, alice.peerId(), 1)));
+        assertEquals(Chain.Outcome.HEAD, producer.importBlock(other));
+        assertEquals(Chain.Outcome.HEAD, peer.importBlock(other));
+        assertEquals(3, producer.reusedExecutions());
+        assertEquals(peer.account(alice.peerId()), producer.account(alice.peerId()));
+        assertEquals(peer.account(bob.peerId()), producer.account(bob.peerId()));
+    }
+
+    @Test
+    void aCandidateWhoseCreditOverflowsIsLeftOutWithoutTouchingTheStateOfTheBlock() throws Exception {
+        // A chain file whose supply does not fit a long is accepted; a credit can then overflow after the debit.
+        Fixture rich = new Fixture(3, 3, i -> i == 1 ? Long.MAX_VALUE - 5 : 1_000_000);
+        TestIdentity a = rich.users.get(0);
+        TestIdentity b = rich.users.get(1);
+        TestIdentity c = rich.users.get(2);
+        Chain producer = rich.chain(new MemoryDatastore());
+        Chain peer = rich.chain(new MemoryDatastore());
+        Block block = rich.block(producer, producer.head(), rich.inTurn(1),
+                List.of(rich.transfer(a, 0, 1, b.peerId(), 10), rich.transfer(c, 0, 1, a.peerId(), 5)));
+        assertEquals(1, block.transactions().size(), "the overflowing transfer is left out");
+        assertEquals(Chain.Outcome.HEAD, peer.importBlock(block), "the state root is that of the transactions in the block");
+        assertEquals(Chain.Outcome.HEAD, producer.importBlock(block));
+        assertEquals(new Account(1_000_005, 0), peer.account(a.peerId()));
+        assertEquals(peer.account(a.peerId()), producer.account(a.peerId()));
+    }
+
+    @Test
     void aRunOfBlocksImportsInOneBatchAndABadBlockInItKeepsOnlyTheValidOnesBefore() throws Exception {
         Chain producer = f.chain(new MemoryDatastore());
         List<Block> run = new ArrayList<>();

@@ -29,6 +29,11 @@ final class Fixture {
     long clock = 1_800_000_000_000L;
 
     Fixture(int signerCount, int userCount) {
+        this(signerCount, userCount, i -> 1_000_000);
+    }
+
+    /** With user i's genesis balance {@code balanceOf(i)}. */
+    Fixture(int signerCount, int userCount, java.util.function.IntToLongFunction balanceOf) {
         for (int i = 0; i < signerCount; i++) {
             signers.add(TestIdentity.fromSeedByte(10 + i));
         }
@@ -38,8 +43,8 @@ final class Fixture {
         Properties p = new Properties();
         p.setProperty("chain.id", "test-chain");
         p.setProperty("genesis.time", "1700000000000");
-        for (TestIdentity u : users) {
-            p.setProperty("balance." + u.peerId(), "1000000");
+        for (int i = 0; i < users.size(); i++) {
+            p.setProperty("balance." + users.get(i).peerId(), String.valueOf(balanceOf.applyAsLong(i)));
         }
         p.setProperty("consensus.1.engine", "poa");
         p.setProperty("consensus.1.period", String.valueOf(PERIOD));

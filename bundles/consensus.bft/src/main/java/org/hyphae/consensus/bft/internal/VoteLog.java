@@ -34,8 +34,13 @@ final class VoteLog implements AutoCloseable {
     record Key(long height, int round, int type) {
     }
 
+    /** Records of decided heights the file may hold before {@link #prune} rewrites it. */
+    static final int REWRITE_AFTER = 256;
+
     private final Path file;
     private final Map<Key, Hash> signed = new HashMap<>();
+    /** Records in the file that {@link #prune} dropped from memory. */
+    private int retiredOnDisk;
     private FileChannel channel;
 
     private VoteLog(Path file) {
@@ -163,13 +168,19 @@ final class VoteLog implements AutoCloseable {
     }
 
     /**
-     * Drops the records of heights below one (they are decided), rewriting the file atomically.
+     * Forgets the records of heights below one (they are decided). The file is rewritten, atomically,
+     * once it holds {@value #REWRITE_AFTER} such records: rewriting at every height cost a second
+     * fsync and a rename per height on the consensus thread. Until then a reopened log holds them
+     * again, which is harmless (those heights are final).
      */
     synchronized void prune(long belowHeight) {
-        if (signed.keySet().stream().noneMatch(k -> k.height() < belowHeight)) {
+        int before = signed.size();
+        signed.keySet().removeIf(k -> k.height() < belowHeight);
+        retiredOnDisk += before - signed.size();
+        if (retiredOnDisk < REWRITE_AFTER) {
             return;
         }
-        signed.keySet().removeIf(k -> k.height() < belowHeight);
+        retiredOnDisk = 0;
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -66,8 +66,19 @@ final class BftNet implements AutoCloseable {
         }
     }
 
+    private final LedgerNode.Settings settings;
+    private final RouterParams routerParams;
+
+    /** Fast rounds for tests: sync every 300 ms, heartbeats every 200 ms. */
     BftNet(Path dir) {
+        this(dir, settings(), RouterParams.defaults().withHeartbeatInterval(Duration.ofMillis(200)));
+    }
+
+    /** Nodes with these settings (the benchmark passes the shipped defaults). */
+    BftNet(Path dir, LedgerNode.Settings settings, RouterParams routerParams) {
         this.dir = dir;
+        this.settings = settings;
+        this.routerParams = routerParams;
     }
 
     /** A chain of the given validators (power 1 each unless given) with fast timeouts, users funded. */
@@ -106,15 +117,14 @@ final class BftNet implements AutoCloseable {
     Peer add(TestIdentity id, ChainSpec spec, MemoryDatastore store, boolean equivocate) throws Exception {
         MemoryNode host = net.node(id);
         Map<String, List<TopicValidator>> validators = new ConcurrentHashMap<>();
-        GossipRouter router = new GossipRouter(() -> host, id, RouterParams.defaults().withHeartbeatInterval(Duration.ofMillis(200)),
-                ScoreParams.defaults(), topic -> validators.getOrDefault(topic, List.of()), System::nanoTime).start();
+        GossipRouter router = new GossipRouter(() -> host, id, routerParams, ScoreParams.defaults(), topic -> validators.getOrDefault(topic, List.of()), System::nanoTime).start();
         for (String p : GossipRouter.PROTOCOLS) {
             host.handle(p, router::handleInbound);
         }
         BftEngine engine = new BftEngine(dir.resolve(id.peerId().toString()), equivocate);
         org.hyphae.consensus.poa.internal.CliqueEngine poa = new org.hyphae.consensus.poa.internal.CliqueEngine();
         LedgerNode ledger = new LedgerNode(spec, store, id, () -> host, router,
-                n -> "bft".equals(n) ? engine : "poa".equals(n) ? poa : null, settings());
+                n -> "bft".equals(n) ? engine : "poa".equals(n) ? poa : null, settings);
         validators.put(ledger.transactionTopic(), List.of(ledger.transactionValidator()));
         validators.put(ledger.blockTopic(), List.of(ledger.blockValidator()));
         host.handle(LedgerNode.syncProtocol(), ledger::handleSync);
@@ -126,8 +136,7 @@ final class BftNet implements AutoCloseable {
     /** A scripted peer: only a GossipSub router on the network, publishing what a test tells it. */
     GossipRouter scripted(TestIdentity id) {
         MemoryNode host = net.node(id);
-        GossipRouter router = new GossipRouter(() -> host, id, RouterParams.defaults().withHeartbeatInterval(Duration.ofMillis(200)),
-                ScoreParams.defaults(), topic -> List.of(), System::nanoTime).start();
+        GossipRouter router = new GossipRouter(() -> host, id, routerParams, ScoreParams.defaults(), topic -> List.of(), System::nanoTime).start();
         for (String p : GossipRouter.PROTOCOLS) {
             host.handle(p, router::handleInbound);
         }

@@ -88,8 +88,28 @@ class VoteLogTest {
         assertTrue(log.record(2, 1, BftMessage.PREVOTE, id(1)));
         log.close();
         VoteLog after = VoteLog.open(dir);
-        assertEquals(2, after.size());
         assertFalse(after.record(2, 0, BftMessage.PREVOTE, id(9)));
+        assertTrue(after.signed(2, 1, BftMessage.PREVOTE).isPresent());
+        after.close();
+    }
+
+    @Test
+    void theFileIsRewrittenOnceEnoughDecidedRecordsPiledUp() throws IOException {
+        VoteLog log = VoteLog.open(dir);
+        Path f = dir.resolve("votes.wal");
+        long h = 1;
+        for (; h <= VoteLog.REWRITE_AFTER; h++) {
+            log.record(h, 0, BftMessage.PREVOTE, id(1));
+            log.prune(h);
+        }
+        assertEquals((long) VoteLog.REWRITE_AFTER * VoteLog.RECORD, Files.size(f), "decided records wait in the file");
+        log.record(h, 0, BftMessage.PREVOTE, id(2));
+        log.prune(h);
+        assertEquals(VoteLog.RECORD, Files.size(f), "the rewrite keeps only the current height");
+        log.close();
+        VoteLog after = VoteLog.open(dir);
+        assertEquals(1, after.size());
+        assertFalse(after.record(h, 0, BftMessage.PREVOTE, id(3)), "the current height's vote survived the rewrite");
         after.close();
     }
 
