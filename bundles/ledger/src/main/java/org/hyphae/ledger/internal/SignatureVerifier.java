@@ -85,18 +85,31 @@ final class SignatureVerifier {
 
     /** Verifies every transaction not verified before, in parallel; returns the index of the first bad one or -1. */
     int verifyAll(List<Transaction> txs, List<Hash> ids) {
+        // The ones remembered are skipped first, on this thread: a block's transactions usually all are (the pool
+        // checked them), and splitting a parallel stream over lookups cost more than the lookups.
+        int[] unknown = new int[txs.size()];
+        int n = 0;
+        for (int i = 0; i < txs.size(); i++) {
+            if (!current.containsKey(ids.get(i)) && !previous.containsKey(ids.get(i))) {
+                unknown[n++] = i;
+            }
+        }
+        if (n == 0) {
+            return -1;
+        }
         Function<Integer, Boolean> check = i -> verify(txs.get(i), ids.get(i));
-        if (txs.size() < 16) {
-            for (int i = 0; i < txs.size(); i++) {
-                if (!check.apply(i)) {
-                    return i;
+        if (n < 16) {
+            for (int k = 0; k < n; k++) {
+                if (!check.apply(unknown[k])) {
+                    return unknown[k];
                 }
             }
             return -1;
         }
+        int[] todo = java.util.Arrays.copyOf(unknown, n);
         // A parallel stream run by the caller: the caller verifies too, beside the common pool's workers. Handing the
         // whole job to the pool and waiting (as before) left the caller idle, and on 2 cores the common pool has one
         // worker: one core for every batch and block of every node in the process.
-        return java.util.stream.IntStream.range(0, txs.size()).parallel().filter(i -> !check.apply(i)).min().orElse(-1);
+        return java.util.Arrays.stream(todo).parallel().filter(i -> !check.apply(i)).min().orElse(-1);
     }
 }

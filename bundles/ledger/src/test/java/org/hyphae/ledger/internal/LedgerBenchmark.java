@@ -131,7 +131,7 @@ public final class LedgerBenchmark {
                 cursor = submitFor(net, order, senders, 0, warmup, rate, window, submitted, refused);
                 window.acquire(2048);
                 window.release(2048);
-                TestNet.await("the warm-up's transactions included", 120_000, submitted::isEmpty);
+                awaitIncluded(net, "the warm-up's transactions included", submitted, order);
                 refused.set(0);
                 BUSY.set(0);
             }
@@ -278,6 +278,23 @@ public final class LedgerBenchmark {
                         return submitUntilTaken(target, t, tries + 1);
                     });
         }).thenCompose(f -> f);
+    }
+
+    /** Waits until every submitted transaction is included at node 0; if it never happens, says where each node stands. */
+    private static void awaitIncluded(TestNet net, String what, Map<Hash, Long> submitted, List<Transaction> order)
+            throws InterruptedException {
+        try {
+            TestNet.await(what, 120_000, submitted::isEmpty);
+        } catch (AssertionError e) {
+            System.out.printf("stalled: %d transactions not included; nodes: %s%n", submitted.size(), net.peers.stream()
+                    .map(p -> "#" + p.ledger.height() + " " + p.ledger.status().head().hash().shortHex() + " pending "
+                            + p.ledger.status().pendingTransactions())
+                    .collect(Collectors.joining("; ")));
+            order.stream().filter(t -> submitted.containsKey(t.hash())).limit(5).forEach(t -> System.out.printf(
+                    "  missing %s nonce %d (account nonce at node 0: %d); in a block at node 0: %s%n", t.hash().shortHex(), t.nonce(),
+                    net.peers.get(0).ledger.account(t.from()).nonce(), net.peers.get(0).ledger.transaction(t.hash()).isPresent()));
+            throw e;
+        }
     }
 
     private static long processCpuNanos() {
