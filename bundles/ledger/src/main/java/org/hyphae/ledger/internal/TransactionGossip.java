@@ -27,7 +27,7 @@ final class TransactionGossip {
 
     private static final System.Logger LOG = System.getLogger(TransactionGossip.class.getName());
     /** How long an admitted transaction waits for company before its batch is published. */
-    static final long FLUSH_MS = 10;
+    static final long FLUSH_MS = 25;
 
     private final String chainId;
     private final PeerId self;

@@ -131,6 +131,8 @@ public final class BftBenchmark {
             measuring.set(0);
             long cpu = processCpuNanos() - cpuStart;
             progress.shutdownNow();
+            // The window to read a profile in (JFR's execution samples) without set-up and warm-up.
+            System.out.printf("load window: %s %s%n", java.time.Instant.now().minusNanos(System.nanoTime() - start), java.time.Instant.now());
             double elapsed = (Math.max(lastInclusion.get(), start + sentNanos) - start) / 1e9;
             long blocks = net.peers.get(0).ledger.height() - h0;
             long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
