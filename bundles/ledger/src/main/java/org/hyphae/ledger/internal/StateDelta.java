@@ -25,8 +25,12 @@ final class StateDelta {
         return a != null ? a : base.get(id);
     }
 
+    /** The last root's hashes, until the next change (folding takes them instead of hashing again). */
+    private WorldState.Prepared prepared;
+
     void put(PeerId id, Account a) {
         changes.put(id, a);
+        prepared = null;
     }
 
     /** The changed accounts in tree order. */
@@ -37,10 +41,13 @@ final class StateDelta {
     }
 
     Hash root() {
-        return base.root(changes);
+        WorldState.Prepared p = base.prepare(changes);
+        prepared = p;
+        return p.root();
     }
 
     void foldInto() {
-        base.putAll(changes);
+        base.putAll(changes, prepared);
+        prepared = null;
     }
 }

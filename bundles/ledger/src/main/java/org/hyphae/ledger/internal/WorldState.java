@@ -28,6 +28,16 @@ final class WorldState {
     private byte[][][] levels;
     /** Each account's leaf position in {@link #levels}; guarded by this. */
     private Map<PeerId, Integer> positions;
+    /** Bumped by every change of the accounts; guarded by this. */
+    private long version;
+
+    /**
+     * A root computed over changes, with the leaf and inner hashes it made ({@code levels} null when
+     * the changes reshape the tree): folding the same changes into the same version of this state
+     * takes those hashes instead of computing them again.
+     */
+    record Prepared(long version, Map<PeerId, Hash> leaves, List<Map<Integer, byte[]>> levels, Hash root) {
+    }
 
     Account get(PeerId id) {
         return accounts.getOrDefault(id, Account.EMPTY);
@@ -42,6 +52,7 @@ final class WorldState {
      * levels they share are hashed once (a block's accounts share most of the upper levels).
      */
     synchronized void putAll(Map<PeerId, Account> changes) {
+        version++;
         Map<Integer, byte[]> dirty = new java.util.HashMap<>();
         boolean reshaped = false;
         for (Map.Entry<PeerId, Account> c : changes.entrySet()) {
@@ -67,7 +78,7 @@ final class WorldState {
         if (reshaped) {
             levels = null;
         } else if (levels != null && !dirty.isEmpty()) {
-            updatePath(dirty, true);
+            updatePath(dirty, true, new ArrayList<>());
         }
     }
 
@@ -90,15 +101,46 @@ final class WorldState {
         return java.util.Collections.unmodifiableMap(sorted);
     }
 
+    /**
+     * Applies {@code changes} as {@link #putAll(Map)} does, with the hashes {@code prepared} made for
+     * them if it was prepared on this very version of the state (else it hashes them itself).
+     */
+    synchronized void putAll(Map<PeerId, Account> changes, Prepared prepared) {
+        if (prepared == null || prepared.levels() == null || prepared.version() != version || levels == null) {
+            putAll(changes);
+            return;
+        }
+        version++;
+        for (Map.Entry<PeerId, Account> c : changes.entrySet()) {
+            if (c.getValue().equals(Account.EMPTY)) {
+                // Prepared only if it was absent and stays absent: nothing to hash.
+                accounts.remove(c.getKey());
+                continue;
+            }
+            accounts.put(c.getKey(), c.getValue());
+            leaves.put(c.getKey(), prepared.leaves().get(c.getKey()));
+        }
+        for (int l = 0; l < prepared.levels().size(); l++) {
+            byte[][] level = levels[l];
+            prepared.levels().get(l).forEach((i, h) -> level[i] = h);
+        }
+    }
+
     /** The root of this state with {@code changes} applied over it. */
-    synchronized Hash root(Map<PeerId, Account> changes) {
+    Hash root(Map<PeerId, Account> changes) {
+        return prepare(changes).root();
+    }
+
+    /** The root of this state with {@code changes} applied over it, and the hashes made for it. */
+    synchronized Prepared prepare(Map<PeerId, Account> changes) {
         if (leaves.isEmpty()) {
-            return fullRoot(changes);
+            return new Prepared(version, null, null, fullRoot(changes));
         }
         if (levels == null) {
             buildTree();
         }
         Map<Integer, byte[]> dirty = new java.util.HashMap<>();
+        Map<PeerId, Hash> leafHashes = new java.util.HashMap<>();
         for (Map.Entry<PeerId, Account> c : changes.entrySet()) {
             Integer at = positions.get(c.getKey());
             boolean empty = c.getValue().equals(Account.EMPTY);
@@ -106,11 +148,15 @@ final class WorldState {
                 continue;
             }
             if (at == null || empty) {
-                return fullRoot(changes);
+                return new Prepared(version, null, null, fullRoot(changes));
             }
-            dirty.put(at, MerkleTree.accountLeaf(c.getKey(), c.getValue()).bytes());
+            Hash leaf = MerkleTree.accountLeaf(c.getKey(), c.getValue());
+            leafHashes.put(c.getKey(), leaf);
+            dirty.put(at, leaf.bytes());
         }
-        return updatePath(dirty, false);
+        List<Map<Integer, byte[]>> made = new ArrayList<>();
+        Hash root = updatePath(dirty, false, made);
+        return new Prepared(version, leafHashes, made, root);
     }
 
     private void buildTree() {
@@ -143,8 +189,11 @@ final class WorldState {
         return MerkleTree.inner(l, overlay.getOrDefault(left + 1, below[left + 1]));
     }
 
-    /** The root with the leaves at the {@code dirty} positions replaced; {@code write} keeps them in the cache. */
-    private Hash updatePath(Map<Integer, byte[]> dirty, boolean write) {
+    /**
+     * The root with the leaves at the {@code dirty} positions replaced; {@code write} keeps them in
+     * the cache. {@code made} gets each level's new nodes, leaves first.
+     */
+    private Hash updatePath(Map<Integer, byte[]> dirty, boolean write, List<Map<Integer, byte[]>> made) {
         Map<Integer, byte[]> changed = dirty;
         for (int l = 0; l < levels.length - 1; l++) {
             byte[][] below = levels[l];
@@ -156,12 +205,14 @@ final class WorldState {
             if (write) {
                 changed.forEach((i, h) -> below[i] = h);
             }
+            made.add(changed);
             changed = up;
         }
         byte[][] top = levels[levels.length - 1];
         if (write) {
             changed.forEach((i, h) -> top[i] = h);
         }
+        made.add(changed);
         return Hash.of(changed.getOrDefault(0, top[0]));
     }
 

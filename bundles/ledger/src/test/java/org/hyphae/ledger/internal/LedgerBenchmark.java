@@ -23,7 +23,7 @@ import org.hyphae.transport.testkit.TestIdentity;
  *
  * <p>Arguments: seconds of load (default 30), senders (default 2000), block period ms (default 500),
  * offered tx/s (default 0: saturate, with 2,048 submissions in flight), seconds of unmeasured warm-up
- * load before (default 10).
+ * load before (default 30: after 10 s the JIT was still compiling, about a tenth of the CPU).
  * Not a test: run it as a main class (see benchmarks/README.md).
  */
 public final class LedgerBenchmark {
@@ -35,7 +35,7 @@ public final class LedgerBenchmark {
         // Offered load in tx/s; 0: as fast as 2,048 submissions in flight allow (saturation).
         long rate = args.length > 3 ? Long.parseLong(args[3]) : 0;
         // Seconds of the same load before the measurement, unmeasured (JIT warm-up).
-        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 10;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 30;
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf("machine: %d cores, load average %.1f%n", cores,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());

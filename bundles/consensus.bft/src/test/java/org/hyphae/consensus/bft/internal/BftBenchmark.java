@@ -26,7 +26,7 @@ import org.hyphae.transport.testkit.TestIdentity;
  * period.
  *
  * <p>Arguments: seconds of load (default 30), senders (default 2000), block period ms (default
- * 200), submissions in flight (default 1), seconds of unmeasured warm-up load before (default 10).
+ * 200), submissions in flight (default 1), seconds of unmeasured warm-up load before (default 30).
  * The nodes run the shipped settings (sync every 2 s, heartbeat 1 s). The rate is counted to the
  * last inclusion. Not a test: run it as a main class (see benchmarks/README.md).
  */
@@ -37,7 +37,7 @@ public final class BftBenchmark {
         int senders = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
         long period = args.length > 2 ? Long.parseLong(args[2]) : 200;
         int window = args.length > 3 ? Integer.parseInt(args[3]) : 1;
-        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 10;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 30;
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf("machine: %d cores, load average %.1f%n", cores,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
