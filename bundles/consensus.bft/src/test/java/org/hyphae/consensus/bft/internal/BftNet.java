@@ -117,7 +117,8 @@ final class BftNet implements AutoCloseable {
     Peer add(TestIdentity id, ChainSpec spec, MemoryDatastore store, boolean equivocate) throws Exception {
         MemoryNode host = net.node(id);
         Map<String, List<TopicValidator>> validators = new ConcurrentHashMap<>();
-        GossipRouter router = new GossipRouter(() -> host, id, routerParams, ScoreParams.defaults(), topic -> validators.getOrDefault(topic, List.of()), System::nanoTime).start();
+        GossipRouter router = new GossipRouter(() -> host, id, routerParams, ScoreParams.defaults(),
+                topic -> validators.getOrDefault(topic, List.of()), System::nanoTime).start();
         for (String p : GossipRouter.PROTOCOLS) {
             host.handle(p, router::handleInbound);
         }
@@ -136,7 +137,8 @@ final class BftNet implements AutoCloseable {
     /** A scripted peer: only a GossipSub router on the network, publishing what a test tells it. */
     GossipRouter scripted(TestIdentity id) {
         MemoryNode host = net.node(id);
-        GossipRouter router = new GossipRouter(() -> host, id, routerParams, ScoreParams.defaults(), topic -> List.of(), System::nanoTime).start();
+        GossipRouter router = new GossipRouter(() -> host, id, routerParams, ScoreParams.defaults(), topic -> List.of(),
+                System::nanoTime).start();
         for (String p : GossipRouter.PROTOCOLS) {
             host.handle(p, router::handleInbound);
         }
