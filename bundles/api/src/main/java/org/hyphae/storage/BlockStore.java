@@ -100,6 +100,19 @@ public interface BlockStore {
     void put(Cid cid, byte[] data) throws StorageException;
 
     /**
+     * Stores a block whose bytes were hashed to its CID already (by {@link VerifiedBlock#compute}),
+     * durably before returning, as {@link #put(Cid, byte[])} does. A store need not hash them
+     * again; this default does.
+     *
+     * @param block the block; its bytes are not kept by the store after it returns
+     * @throws StorageException if the store cannot be written; nothing is stored
+     * @since 1.1
+     */
+    default void put(VerifiedBlock block) throws StorageException {
+        put(block.cid(), block.data());
+    }
+
+    /**
      * Stores a block read from a stream, hashing it while it streams, durably before returning.
      * Nothing is visible to readers until the whole stream has been read and verified.
      *

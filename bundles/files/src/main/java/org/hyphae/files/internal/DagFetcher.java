@@ -2,10 +2,13 @@ package org.hyphae.files.internal;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,7 +23,10 @@ import org.hyphae.transport.streamio.AsyncLoop;
 
 /**
  * Fetches a UnixFS DAG into the block store through an {@link ExchangeSession}, keeping up to
- * {@code window} blocks requested at once. Blocks already stored are not fetched again (a fetch
+ * {@code window} blocks requested at once. Blocks are requested in the order an export reads them
+ * (depth first, links in order): the next request is always the earliest block of the file not
+ * requested yet, so blocks arrive about in the order they are written, and a running export
+ * ({@link Arrivals#hasRoom()}) can hold the fetch back without stopping itself. Blocks already stored are not fetched again (a fetch
  * stopped midway resumes): a stored raw leaf is only counted, a stored dag-pb node is read to find
  * its children. Every block from a peer is verified against its CID by the exchange before it is
  * stored; this walk only decodes nodes, refuses codecs that are not UnixFS, blocks over the size
@@ -39,9 +45,33 @@ final class DagFetcher {
          * leaf that was stored already and not read.
          */
         void arrived(Cid cid, byte[] data);
+
+        /**
+         * Whether the fetch may request more blocks now; false holds it back (while requested
+         * blocks still arrive) until {@link #awaitRoom()} returns.
+         */
+        default boolean hasRoom() {
+            return true;
+        }
+
+        /** Waits until {@link #hasRoom()}; only called with nothing requested and not arrived. */
+        default void awaitRoom() throws InterruptedIOException {
+        }
     }
 
-    private record Task(Cid cid, int depth) {
+    /**
+     * A block to fetch, at {@code path}: the link indexes from the root, which order the tasks as
+     * an export reads them.
+     */
+    private record Task(Cid cid, int depth, int[] path) {
+
+        static final Comparator<Task> EXPORT_ORDER = (a, b) -> Arrays.compare(a.path, b.path);
+
+        Task child(Cid link, int index) {
+            int[] p = Arrays.copyOf(path, path.length + 1);
+            p[path.length] = index;
+            return new Task(link, depth + 1, p);
+        }
     }
 
     private record Result(Task task, byte[] data, Throwable error) {
@@ -70,14 +100,20 @@ final class DagFetcher {
     }
 
     void fetch(Cid root) throws IOException {
-        ArrayDeque<Task> todo = new ArrayDeque<>();
+        PriorityQueue<Task> todo = new PriorityQueue<>(Task.EXPORT_ORDER);
         Set<Cid> seen = new HashSet<>();
         BlockingQueue<Result> results = new LinkedBlockingQueue<>();
-        todo.add(new Task(root, 0));
+        todo.add(new Task(root, 0, new int[0]));
         seen.add(root);
         int outstanding = 0;
         while (!todo.isEmpty() || outstanding > 0) {
             while (!todo.isEmpty() && outstanding < window) {
+                if (!arrivals.hasRoom()) {
+                    if (outstanding > 0) {
+                        break; // take what arrives meanwhile
+                    }
+                    arrivals.awaitRoom();
+                }
                 Task t = todo.poll();
                 check(t);
                 Optional<byte[]> local = local(t.cid());
@@ -136,7 +172,7 @@ final class DagFetcher {
     /** Marker for a stored leaf whose bytes were not read; its size comes from the store. */
     private static final byte[] LEAF_PRESENT = new byte[0];
 
-    private void visit(Task t, byte[] data, ArrayDeque<Task> todo, Set<Cid> seen) throws IOException {
+    private void visit(Task t, byte[] data, PriorityQueue<Task> todo, Set<Cid> seen) throws IOException {
         Cid cid = t.cid();
         if (cid.codec() == Multicodec.RAW.code()) {
             long size = data == LEAF_PRESENT ? store.size(cid).orElse(0) : data.length;
@@ -170,9 +206,10 @@ final class DagFetcher {
             progress.progress(bytesDone, bytesTotal);
         }
         arrivals.arrived(cid, data);
-        for (DagPb.Link link : node.links()) {
-            if (seen.add(link.hash())) {
-                todo.add(new Task(link.hash(), t.depth() + 1));
+        List<DagPb.Link> links = node.links();
+        for (int i = 0; i < links.size(); i++) {
+            if (seen.add(links.get(i).hash())) {
+                todo.add(t.child(links.get(i).hash(), i));
             }
         }
     }

@@ -16,9 +16,11 @@ import org.hyphae.storage.BlockStore;
  * Hands the blocks of a running fetch to an exporter, so a file is written while it arrives rather
  * than read back from the store once the whole DAG is in. The fetcher reports each block it has
  * (verified against its CID by the exchange, or found in the store); the exporter waits for the
- * ones it needs next. Bytes that came over the network are kept for the exporter up to a limit;
- * past it (an exporter slower than the network) and for blocks met a second time, the exporter
- * reads the store, which verifies them again.
+ * ones it needs next. Bytes that came over the network are kept for the exporter up to a limit.
+ * Past half of it (an exporter slower than the network) the fetch requests nothing more until the
+ * exporter has taken some, unless the exporter waits for a block it does not have; the other half
+ * takes the blocks requested before. Blocks beyond the limit, and blocks met a second time, the
+ * exporter reads from the store, which verifies them again.
  */
 final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
 
@@ -28,6 +30,8 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
     private final Set<Cid> stored = new HashSet<>();
     private long bufferedBytes;
     private long storeReads;
+    /** The exporter waits for a block that has not arrived. */
+    private boolean exporterWaiting;
     private boolean finished;
     private IOException failure;
 
@@ -44,6 +48,23 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
             bufferedBytes += data.length;
         }
         notifyAll();
+    }
+
+    @Override
+    public synchronized boolean hasRoom() {
+        return bufferedBytes < maxBufferedBytes / 2 || exporterWaiting || finished || failure != null;
+    }
+
+    @Override
+    public synchronized void awaitRoom() throws InterruptedIOException {
+        while (!hasRoom()) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while the export caught up");
+            }
+        }
     }
 
     /** The fetch has every block: what is not reported by now is not coming. */
@@ -87,6 +108,7 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
             byte[] data = buffered.remove(cid);
             if (data != null) {
                 bufferedBytes -= data.length;
+                notifyAll(); // room for the fetch
                 return Optional.of(data);
             }
             storeReads++;
@@ -110,11 +132,15 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
             if (failure != null) {
                 throw failure;
             }
+            exporterWaiting = true;
+            notifyAll(); // a fetch held back must fetch this one
             try {
                 wait();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting for block " + cid);
+            } finally {
+                exporterWaiting = false;
             }
         }
         if (failure != null && !stored.contains(cid)) {

@@ -31,6 +31,7 @@ import org.hyphae.storage.CorruptDataException;
 import org.hyphae.storage.Cursor;
 import org.hyphae.storage.StorageException;
 import org.hyphae.storage.StoreStats;
+import org.hyphae.storage.VerifiedBlock;
 import org.hyphae.storage.base.BlockDigest;
 import org.hyphae.storage.base.VerifyingInputStream;
 import org.osgi.framework.BundleContext;
@@ -236,6 +237,16 @@ public final class BlockFiles implements BlockStore {
         BlockDigest digest = BlockDigest.forCid(cid);
         digest.update(data, 0, data.length);
         digest.check();
+        write(cid, data);
+    }
+
+    /** Hashed already: written as it is. */
+    @Override
+    public void put(VerifiedBlock block) throws StorageException {
+        write(block.cid(), block.data());
+    }
+
+    private void write(Cid cid, byte[] data) throws StorageException {
         if (has(cid)) {
             return;
         }

@@ -22,6 +22,7 @@ import org.hyphae.storage.CorruptDataException;
 import org.hyphae.storage.Cursor;
 import org.hyphae.storage.StorageException;
 import org.hyphae.storage.StoreStats;
+import org.hyphae.storage.VerifiedBlock;
 import org.hyphae.storage.base.BlockDigest;
 import org.hyphae.storage.base.VerifyingInputStream;
 import org.osgi.service.component.annotations.Activate;
@@ -122,6 +123,12 @@ public final class PostgresBlockStore implements BlockStore {
         digest.update(data, 0, data.length);
         digest.check();
         insert(cid, data);
+    }
+
+    /** Hashed already: inserted as it is. */
+    @Override
+    public void put(VerifiedBlock block) throws StorageException {
+        insert(block.cid(), block.data());
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.hyphae.storage.CorruptDataException;
 import org.hyphae.storage.Cursor;
 import org.hyphae.storage.StorageException;
 import org.hyphae.storage.StoreStats;
+import org.hyphae.storage.VerifiedBlock;
 import org.hyphae.storage.base.BlockDigest;
 import org.hyphae.storage.base.VerifyingInputStream;
 import org.osgi.service.component.annotations.Component;
@@ -82,6 +83,12 @@ public final class MemoryBlockStore implements BlockStore {
         digest.update(data, 0, data.length);
         digest.check();
         store(cid, data.clone());
+    }
+
+    /** Hashed already: only copied. */
+    @Override
+    public void put(VerifiedBlock block) {
+        store(block.cid(), block.data().clone());
     }
 
     @Override

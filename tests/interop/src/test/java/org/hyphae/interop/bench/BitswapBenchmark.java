@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,8 +23,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@code hyphae:get}) from 1, 2 and 4 of them over TCP on 127.0.0.1. Measured in the same run:
  * one {@code /perf/1.0.0} stream from a seeder to the fetcher (the transport's single-stream limit)
  * and unmodified Helia 7 fetching the same file from the same seeders. Prints throughput, time, the
- * ratios to both, and the fetching node's peak heap (jstat, sampled every 100 ms). Every fetching node,
- * Hyphae's and Helia's, first fetches a 32 MiB warm-up file from the same seeders (not measured).
+ * ratios to both, and the fetching node's peak heap (the most in use before a collection, from its
+ * GC log). Every fetching node, Hyphae's and Helia's, first fetches a 32 MiB warm-up file from the
+ * same seeders (not measured).
  *
  * <p>Arguments: file size in bytes (default 1 GiB), then optionally the seeder counts (default 1,2,4).
  */
@@ -70,7 +70,7 @@ public final class BitswapBenchmark {
                     // The other seeders get seeder 0's block files (what an import would write), which is quicker.
                     copyTree(work.resolve("seeder0/blocks"), data.getParent().resolve("blocks"));
                 }
-                Node s = start(work, data.getParent(), true);
+                Node s = start(work, data.getParent(), true, System.getProperty("bench.seederJavaOpts", "").replace("{i}", "" + i));
                 seeders.add(s);
                 if (i == 0) {
                     long t0 = System.nanoTime();
@@ -98,15 +98,17 @@ public final class BitswapBenchmark {
             double[] hyphae = new double[counts.length];
             for (int k = 0; k < counts.length; k++) {
                 int n = counts[k];
-                fetcher = start(work, work.resolve("fetcher" + n), false);
+                // bench.fetcherJavaOpts: for profiling runs, e.g. -XX:StartFlightRecording=filename=f.jfr,settings=profile
+                fetcher = start(work, work.resolve("fetcher" + n), false, "-Xlog:gc:file="
+                        + work.resolve("fetcher" + n + "/gc.log") + " " + System.getProperty("bench.fetcherJavaOpts", ""));
                 for (int i = 0; i < n; i++) {
                     command(fetcher, "hyphae:connect " + seeders.get(i).addr(), l -> l.startsWith("connected"), 60);
                 }
                 Path warmOut = work.resolve("warm-out" + n + ".bin");
                 command(fetcher, "hyphae:get " + warmCid + " " + warmOut, l -> l.startsWith("got "), 3600);
                 Files.delete(warmOut);
-                HeapSampler heap = new HeapSampler(fetcher.process().process().pid());
-                heap.start();
+                Path gcLog = work.resolve("fetcher" + n + "/gc.log");
+                long gcLogStart = Files.size(gcLog);
                 Path out = work.resolve("out" + n + ".bin");
                 double fetcherCpu0 = cpuSeconds(fetcher);
                 // Only the seeders serving this run: the idle ones' own upkeep is not the fetch's cost.
@@ -125,8 +127,7 @@ public final class BitswapBenchmark {
                 double seedersCpu = cpuSeconds(serving) - seedersCpu0;
                 String fetcherThreads = ThreadCpu.top(fetcherThreads0, ThreadCpu.snapshot(fetcherPid), 8);
                 String seederThreads = ThreadCpu.top(seederThreads0, ThreadCpu.snapshot(seederPid), 8);
-                heap.interrupt();
-                heap.join();
+                long peakHeapMib = peakHeapMib(gcLog, gcLogStart);
                 if (!got.startsWith("got ")) {
                     throw new IllegalStateException("fetch from " + n + " seeder(s) failed: " + got);
                 }
@@ -136,7 +137,7 @@ public final class BitswapBenchmark {
                 hyphae[k] = size / seconds;
                 System.out.println("  " + got.trim()); // its bytes from peers over the file's size: duplicates
                 System.out.printf("Hyphae from %d seeder(s): %6.1f s  %6.0f MB/s  (%.0f%% of the transport limit)  peak heap %d MiB%n",
-                        n, seconds, hyphae[k] / 1e6, 100 * hyphae[k] / limit, heap.peakKib.get() / 1024);
+                        n, seconds, hyphae[k] / 1e6, 100 * hyphae[k] / limit, peakHeapMib);
                 // CPU time is what load on the machine changes least: the cost per GiB, and how much of
                 // the two cores' wall time the nodes used (well under 2.0 means they waited, not worked).
                 System.out.printf("  CPU: fetcher %.1f s, seeders %.1f s = %.1f core-s per GiB; %.2f of %d cores busy%n",
@@ -210,6 +211,10 @@ public final class BitswapBenchmark {
     }
 
     private static Node start(Path work, Path data, boolean seeder) throws Exception {
+        return start(work, data, seeder, "");
+    }
+
+    private static Node start(Path work, Path data, boolean seeder, String javaOpts) throws Exception {
         Files.createDirectories(data.resolve("config"));
         // No mDNS: a fetch "from n seeders" must know only the n it was connected to, not every node here.
         Files.writeString(data.resolve("config/org.hyphae.discovery.mdns.cfg"), "enabled=false\n");
@@ -218,7 +223,7 @@ public final class BitswapBenchmark {
         if (bitswap != null && !bitswap.isBlank()) {
             Files.writeString(data.resolve("config/org.hyphae.exchange.bitswap.cfg"), bitswap.replace(',', '\n') + "\n");
         }
-        NodeProcess p = NodeProcess.start(work, "--port", "0", "--data", data.toString());
+        NodeProcess p = NodeProcess.startWithJavaOpts(NodeProcess.distribution(), work, javaOpts, "--port", "0", "--data", data.toString());
         p.awaitLine(l -> l.startsWith("Node ready in"), 900);
         String line = p.awaitLine(l -> l.startsWith("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"), 60);
         String id = p.awaitLine(l -> l.startsWith("PeerID: "), 60).substring(8).trim();
@@ -288,46 +293,22 @@ public final class BitswapBenchmark {
         }
     }
 
-    /** Samples the heap in use of a JVM (jstat -gc: survivors, eden, old) every 100 ms. */
-    private static final class HeapSampler extends Thread {
-        final AtomicLong peakKib = new AtomicLong();
-        private final long pid;
+    private static final Pattern GC_HEAP = Pattern.compile("(\\d+)M->(\\d+)M\\(\\d+M\\)");
 
-        HeapSampler(long pid) {
-            this.pid = pid;
-            setDaemon(true);
+    /**
+     * The most heap in use the fetching node had during the fetch: the largest "before" figure of
+     * the collections its GC log ({@code -Xlog:gc}) recorded after {@code from}. The heap in use
+     * grows only between collections, so its peaks are just before them. (Sampling with jstat
+     * instead, as this benchmark did, started a JVM every few hundred milliseconds: about a core of
+     * a two-core machine, taken from the fetch it was measuring.)
+     */
+    private static long peakHeapMib(Path gcLog, long from) throws IOException {
+        String log = Files.readString(gcLog);
+        Matcher m = GC_HEAP.matcher(log.substring((int) Math.min(from, log.length())));
+        long peak = 0;
+        while (m.find()) {
+            peak = Math.max(peak, Long.parseLong(m.group(1)));
         }
-
-        @Override
-        public void run() {
-            String jstat = Path.of(System.getProperty("java.home"), "bin", "jstat").toString();
-            Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/jstat");
-            if (Files.exists(jdk25)) {
-                jstat = jdk25.toString();
-            }
-            while (!isInterrupted()) {
-                try {
-                    Process p = new ProcessBuilder(jstat, "-gc", Long.toString(pid)).redirectErrorStream(true).start();
-                    String[] lines = new String(p.getInputStream().readAllBytes()).trim().split("\n");
-                    p.waitFor();
-                    if (lines.length == 2) {
-                        String[] head = lines[0].trim().split("\\s+");
-                        String[] vals = lines[1].trim().split("\\s+");
-                        double used = 0;
-                        for (int i = 0; i < head.length && i < vals.length; i++) {
-                            if (head[i].equals("S0U") || head[i].equals("S1U") || head[i].equals("EU") || head[i].equals("OU")) {
-                                used += Double.parseDouble(vals[i]);
-                            }
-                        }
-                        peakKib.accumulateAndGet((long) used, Math::max);
-                    }
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception e) {
-                    // a sample lost; the next one counts
-                }
-            }
-        }
+        return peak;
     }
 }

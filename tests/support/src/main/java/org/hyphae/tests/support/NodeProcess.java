@@ -66,6 +66,14 @@ public final class NodeProcess implements AutoCloseable {
      * {@link #copyDistribution(Path)}, whose deploy/ folder a test may fill).
      */
     public static NodeProcess start(Path home, Path workingDir, String... args) throws IOException {
+        return startWithJavaOpts(home, workingDir, "", args);
+    }
+
+    /**
+     * Starts {@code bin/hyphae} of {@code home} with extra JVM options (the launcher's
+     * {@code JAVA_OPTS}, for example a GC log for a benchmark), otherwise as above.
+     */
+    public static NodeProcess startWithJavaOpts(Path home, Path workingDir, String javaOpts, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(home.resolve("bin/hyphae").toAbsolutePath().toString());
         command.addAll(List.of(args));
@@ -74,6 +82,10 @@ public final class NodeProcess implements AutoCloseable {
             command.addAll(List.of("--listen", "127.0.0.1"));
         }
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true);
+        if (!javaOpts.isBlank()) {
+            String inherited = System.getenv().getOrDefault("JAVA_OPTS", "");
+            builder.environment().put("JAVA_OPTS", (inherited + " " + javaOpts).trim());
+        }
         return new NodeProcess(builder.start());
     }
 

@@ -30,6 +30,7 @@ import org.hyphae.identity.PeerId;
 import org.hyphae.multiformats.Cid;
 import org.hyphae.storage.BlockStore;
 import org.hyphae.storage.StorageException;
+import org.hyphae.storage.VerifiedBlock;
 import org.hyphae.transport.Connection;
 import org.hyphae.transport.Host;
 import org.hyphae.transport.PeerInfo;
@@ -43,7 +44,7 @@ import org.hyphae.transport.streamio.StreamReader;
  * {@link BlockServer serving side}, and the client side shared by the {@link BitswapSession}s.
  *
  * <p>Every received block gets the CID its bytes hash to (see {@link BitswapMessage}); only a block
- * whose CID a session wants is stored (the store checks the hash once more) and delivered. A block
+ * whose CID a session wants is stored (as a {@link VerifiedBlock}: hashed once) and delivered. A block
  * that matches nothing asked for recently costs its sender score points.
  */
 public final class Bitswap implements BlockExchange {
@@ -312,9 +313,9 @@ public final class Bitswap implements BlockExchange {
             throw new java.util.concurrent.CompletionException(
                     new InvalidProtocolBufferException(reader.context() + ": " + e.getMessage()));
         }
-        CompletableFuture<?>[] blocks = new CompletableFuture<?>[message.blocks().size()];
+        CompletableFuture<?>[] blocks = new CompletableFuture<?>[message.incoming().size()];
         for (int i = 0; i < blocks.length; i++) {
-            BitswapMessage.Block b = message.blocks().get(i);
+            BitswapMessage.Incoming b = message.incoming().get(i);
             blocks[i] = i == blocks.length - 1 ? CompletableFuture.runAsync(() -> received(from, b), Runnable::run)
                     : CompletableFuture.runAsync(() -> received(from, b), executor);
         }
@@ -333,7 +334,8 @@ public final class Bitswap implements BlockExchange {
         });
     }
 
-    private void received(PeerId from, BitswapMessage.Block block) {
+    private void received(PeerId from, BitswapMessage.Incoming incoming) {
+        VerifiedBlock block = incoming.verify();
         Cid cid = block.cid();
         Set<BitswapSession> wanting = interest.get(cid);
         if (wanting == null || wanting.isEmpty()) {
@@ -353,7 +355,7 @@ public final class Bitswap implements BlockExchange {
             if (s == null) {
                 throw new StorageException("no block store is bound", (Throwable) null);
             }
-            s.put(cid, block.data());
+            s.put(block); // hashed once, above: the store need not hash it again
         } catch (StorageException e) {
             LOG.log(System.Logger.Level.WARNING, "bitswap: cannot store " + cid + " from " + from + ": " + e.getMessage());
             for (BitswapSession session : wanting) {

@@ -12,8 +12,8 @@ import com.google.protobuf.WireFormat;
 
 import org.hyphae.multiformats.Cid;
 import org.hyphae.multiformats.Multicodec;
-import org.hyphae.multiformats.Multihash;
 import org.hyphae.multiformats.Varint;
+import org.hyphae.storage.VerifiedBlock;
 
 /**
  * The Bitswap {@code Message} protobuf (ipfs/specs bitswap-protocol), encoded by hand with
@@ -39,9 +39,12 @@ import org.hyphae.multiformats.Varint;
  *
  * A received block's CID is computed from its prefix and the hash of its bytes, so a block can
  * only ever be taken for the CID its bytes hash to. Unknown fields are skipped.
+ *
+ * <p>A message to send holds {@code blocks}; a decoded one holds {@code incoming}: blocks whose
+ * prefix was checked and whose bytes are hashed later, by {@link Incoming#verify()}.
  */
 record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, List<Presence> presences,
-        int pendingBytes) {
+        int pendingBytes, List<Incoming> incoming) {
 
     /** A want-list entry. {@code wantHave} false means want-block. */
     record Entry(Cid cid, int priority, boolean cancel, boolean wantHave, boolean sendDontHave) {
@@ -59,8 +62,21 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
         }
     }
 
-    /** A block and the CID its bytes hash to (computed on decode). */
+    /** A block to send, with its CID. */
     record Block(Cid cid, byte[] data) {
+    }
+
+    /**
+     * A received block: its bytes and the CID prefix they came with, checked (a CID version, a hash
+     * function this node computes) but not hashed yet. The receiver hashes it with {@link #verify()}
+     * on the thread that stores it, so a message's blocks are hashed in parallel.
+     */
+    record Incoming(int version, long codec, long hashFunction, byte[] data) {
+
+        /** Hashes the bytes: the block with the CID they have under this prefix. */
+        VerifiedBlock verify() {
+            return VerifiedBlock.compute(version, codec, hashFunction, data);
+        }
     }
 
     /** A block presence: HAVE or DONT_HAVE. */
@@ -71,6 +87,12 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
         entries = List.copyOf(entries);
         blocks = List.copyOf(blocks);
         presences = List.copyOf(presences);
+        incoming = List.copyOf(incoming);
+    }
+
+    /** A message to send. */
+    BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, List<Presence> presences, int pendingBytes) {
+        this(entries, full, blocks, presences, pendingBytes, List.of());
     }
 
     static BitswapMessage of(List<Entry> entries, List<Block> blocks, List<Presence> presences) {
@@ -78,7 +100,7 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
     }
 
     boolean isEmpty() {
-        return entries.isEmpty() && !full && blocks.isEmpty() && presences.isEmpty();
+        return entries.isEmpty() && !full && blocks.isEmpty() && presences.isEmpty() && incoming.isEmpty();
     }
 
     /** The block payload bytes of this message. */
@@ -224,7 +246,8 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
     }
 
     /**
-     * Decodes a message. Blocks get the CID their bytes hash to under their prefix.
+     * Decodes a message. Its blocks' prefixes are checked here, and the blocks are hashed later
+     * ({@link Incoming#verify()}). Block bytes are copied once, out of {@code message}.
      *
      * @param limits the most entries and blocks accepted; more is a flood and fails
      * @throws InvalidProtocolBufferException saying what is wrong: malformed protobuf, a bad CID, an
@@ -234,18 +257,21 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
         CodedInputStream in = CodedInputStream.newInstance(message);
         List<Entry> entries = new ArrayList<>();
         boolean[] full = {false};
-        List<Block> blocks = new ArrayList<>();
+        List<Incoming> blocks = new ArrayList<>();
         List<Presence> presences = new ArrayList<>();
         int pending = 0;
         try {
             for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
                 switch (tag) {
                     case (1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> decodeWantlist(in.readByteArray(), entries, full, maxEntries);
-                    case (2 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
-                        byte[] data = in.readByteArray();
-                        blocks.add(new Block(Cid.v0(Multihash.sha2_256(data)), data));
+                    case (2 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> blocks.add(
+                            new Incoming(0, Multicodec.DAG_PB.code(), Multicodec.SHA2_256.code(), in.readByteArray()));
+                    case (3 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
+                        // Read in place (not copied out first): only the block's data is copied.
+                        int limit = in.pushLimit(in.readRawVarint32());
+                        blocks.add(decodeBlock(in));
+                        in.popLimit(limit);
                     }
-                    case (3 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> blocks.add(decodeBlock(in.readByteArray()));
                     case (4 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> presences.add(decodePresence(in.readByteArray()));
                     case (5 << 3) | WireFormat.WIRETYPE_VARINT -> pending = in.readInt32();
                     default -> in.skipField(tag);
@@ -256,7 +282,7 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
         } catch (IOException | IllegalArgumentException e) {
             throw new InvalidProtocolBufferException("malformed bitswap message: " + e.getMessage());
         }
-        return new BitswapMessage(entries, full[0], blocks, presences, pending);
+        return new BitswapMessage(entries, full[0], List.of(), presences, pending, blocks);
     }
 
     private static void decodeWantlist(byte[] bytes, List<Entry> entries, boolean[] full, int maxEntries)
@@ -299,8 +325,8 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
         return new Entry(cid, priority, cancel, have, dontHave);
     }
 
-    private static Block decodeBlock(byte[] bytes) throws IOException {
-        CodedInputStream in = CodedInputStream.newInstance(bytes);
+    /** A {@code Block} message up to the input's current limit. */
+    private static Incoming decodeBlock(CodedInputStream in) throws IOException {
         byte[] prefix = null;
         byte[] data = new byte[0];
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
@@ -313,11 +339,11 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
         if (prefix == null) {
             throw new InvalidProtocolBufferException("block without a CID prefix");
         }
-        return new Block(cidFor(prefix, data), data);
+        return incoming(prefix, data);
     }
 
-    /** The CID that {@code data} has under {@code prefix}: only hash functions we can compute. */
-    static Cid cidFor(byte[] prefix, byte[] data) throws InvalidProtocolBufferException {
+    /** {@code data} under {@code prefix}, if it makes a CID with a hash function we can compute. */
+    static Incoming incoming(byte[] prefix, byte[] data) throws InvalidProtocolBufferException {
         int[] pos = {0};
         long version = varint(prefix, pos);
         long codec = varint(prefix, pos);
@@ -326,28 +352,21 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
         if (pos[0] != prefix.length) {
             throw new InvalidProtocolBufferException("block prefix has " + (prefix.length - pos[0]) + " trailing byte(s)");
         }
-        Multihash mh;
         if (hash == Multicodec.SHA2_256.code()) {
             if (length != 32) {
                 throw new InvalidProtocolBufferException("block prefix: sha2-256 with a digest of " + length + " bytes");
             }
-            mh = Multihash.sha2_256(data);
-        } else if (hash == Multicodec.IDENTITY.code()) {
-            mh = Multihash.identity(data);
-        } else {
+        } else if (hash != Multicodec.IDENTITY.code()) { // identity: the digest is the data, whatever the length says
             throw new InvalidProtocolBufferException("block prefix: hash function " + Multicodec.describe(hash) + " is not supported");
         }
-        try {
-            if (version == 0) {
-                return Cid.v0(mh);
-            }
-            if (version == 1) {
-                return Cid.v1(codec, mh);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new InvalidProtocolBufferException("block prefix: " + e.getMessage());
+        if (version == 0 && (codec != Multicodec.DAG_PB.code() || hash != Multicodec.SHA2_256.code())) {
+            throw new InvalidProtocolBufferException("block prefix: CID version 0 with " + Multicodec.describe(codec) + " and "
+                    + Multicodec.describe(hash) + " (only dag-pb with sha2-256)");
         }
-        throw new InvalidProtocolBufferException("block prefix: CID version " + version);
+        if (version != 0 && version != 1) {
+            throw new InvalidProtocolBufferException("block prefix: CID version " + version);
+        }
+        return new Incoming((int) version, codec, hash, data);
     }
 
     private static long varint(byte[] b, int[] pos) throws InvalidProtocolBufferException {

@@ -221,8 +221,8 @@ class BadInputTest {
             BitswapMessage m = BitswapMessage.of(List.of(BitswapMessage.Entry.wantHave(raw, 3), BitswapMessage.Entry.cancel(v0)),
                     List.of(new BitswapMessage.Block(cid, data)), List.of(new BitswapMessage.Presence(raw, false)));
             BitswapMessage back = BitswapMessage.decode(m.encode(protocol), 1024);
-            assertEquals(cid, back.blocks().get(0).cid(), protocol);
-            assertArrayEquals(data, back.blocks().get(0).data());
+            assertEquals(cid, back.incoming().get(0).verify().cid(), protocol);
+            assertArrayEquals(data, back.incoming().get(0).data());
             assertEquals(2, back.entries().size());
             assertEquals(Bitswap.PROTOCOL_120.equals(protocol), back.entries().get(0).wantHave(), protocol);
             assertTrue(back.entries().get(1).cancel());
@@ -231,6 +231,6 @@ class BadInputTest {
         // A prefix with a hash function we cannot check is refused, not trusted.
         byte[] prefix = {0x01, 0x55, (byte) 0xb2, 0x40, 0x20};
         org.junit.jupiter.api.Assertions.assertThrows(com.google.protobuf.InvalidProtocolBufferException.class,
-                () -> BitswapMessage.cidFor(prefix, data));
+                () -> BitswapMessage.incoming(prefix, data));
     }
 }
