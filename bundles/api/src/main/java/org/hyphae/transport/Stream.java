@@ -2,6 +2,7 @@ package org.hyphae.transport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -49,6 +50,24 @@ public interface Stream {
      *     the stream is closed for writing or reset
      */
     CompletionStage<Void> write(ByteBuffer data);
+
+    /**
+     * Writes buffers one after the other as one write: a message built of parts (framing and
+     * payloads kept apart) is sent without first being copied into one buffer. The buffers are
+     * consumed. This default writes them one at a time; a multiplexer may take them at once.
+     *
+     * @param data the buffers, in order
+     * @return completes when all bytes are accepted under the peer's flow-control window; fails if
+     *     the stream is closed for writing or reset
+     * @since 0.3
+     */
+    default CompletionStage<Void> write(List<ByteBuffer> data) {
+        CompletionStage<Void> done = java.util.concurrent.CompletableFuture.completedFuture(null);
+        for (ByteBuffer part : data) {
+            done = done.thenCompose(v -> write(part));
+        }
+        return done;
+    }
 
     /** Closes this side for writing (half-close); reading goes on. */
     CompletionStage<Void> closeWrite();

@@ -4,7 +4,7 @@
  * {@link org.hyphae.transport.ConnectionListener} for connection events.
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package org.hyphae.transport;
 
 import org.osgi.annotation.bundle.Export;

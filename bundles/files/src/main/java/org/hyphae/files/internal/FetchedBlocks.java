@@ -17,9 +17,9 @@ import org.hyphae.storage.BlockStore;
  * than read back from the store once the whole DAG is in. The fetcher reports each block it has
  * (verified against its CID by the exchange, or found in the store); the exporter waits for the
  * ones it needs next. Bytes that came over the network are kept for the exporter up to a limit.
- * Past half of it (an exporter slower than the network) the fetch requests nothing more until the
- * exporter has taken some, unless the exporter waits for a block it does not have; the other half
- * takes the blocks requested before. Blocks beyond the limit, and blocks met a second time, the
+ * Past a quarter of it (an exporter slower than the network) the fetch requests nothing more until
+ * the exporter has taken some, unless the exporter waits for a block it does not have; the rest
+ * takes the blocks requested before (a window of 256 KiB leaves fills half). Blocks beyond the limit, and blocks met a second time, the
  * exporter reads from the store, which verifies them again.
  */
 final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
@@ -52,7 +52,7 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
 
     @Override
     public synchronized boolean hasRoom() {
-        return bufferedBytes < maxBufferedBytes / 2 || exporterWaiting || finished || failure != null;
+        return bufferedBytes < maxBufferedBytes / 4 || exporterWaiting || finished || failure != null;
     }
 
     @Override

@@ -42,6 +42,11 @@ public class ForwardingStream implements Stream {
     }
 
     @Override
+    public CompletionStage<Void> write(java.util.List<ByteBuffer> data) {
+        return delegate.write(data);
+    }
+
+    @Override
     public CompletionStage<Void> closeWrite() {
         return delegate.closeWrite();
     }

@@ -128,10 +128,29 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
     }
 
     /**
-     * Encodes with the {@code uvarint(length)} frame in front, into one exactly sized buffer (block
-     * bytes are copied once).
+     * Encodes with the {@code uvarint(length)} frame in front, into one exactly sized buffer (used
+     * where one array is wanted; a sender writes {@link #encodeParts} instead).
      */
     java.nio.ByteBuffer encodeFramed(String protocol) {
+        List<java.nio.ByteBuffer> parts = encodeParts(protocol);
+        int size = 0;
+        for (java.nio.ByteBuffer part : parts) {
+            size += part.remaining();
+        }
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
+        for (java.nio.ByteBuffer part : parts) {
+            out.put(part);
+        }
+        return out.flip();
+    }
+
+    /**
+     * Encodes with the {@code uvarint(length)} frame in front, as buffers to write one after the
+     * other: the protobuf framing in small arrays, and each block's bytes as they are (wrapped, not
+     * copied, so that a 2 MiB message of blocks is not copied once more before the transport copies
+     * it for encryption).
+     */
+    List<java.nio.ByteBuffer> encodeParts(String protocol) {
         boolean v100 = Bitswap.PROTOCOL_100.equals(protocol);
         boolean v120 = Bitswap.PROTOCOL_120.equals(protocol);
         try {
@@ -162,8 +181,9 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
                     size += CodedOutputStream.computeInt32Size(5, pendingBytes);
                 }
             }
-            byte[] out = new byte[CodedOutputStream.computeUInt32SizeNoTag(size) + size];
-            CodedOutputStream o = CodedOutputStream.newInstance(out);
+            List<java.nio.ByteBuffer> parts = new ArrayList<>(2 * blocks.size() + 2);
+            ByteArrayOutputStream head = new ByteArrayOutputStream(64 + (wantlist == null ? 0 : wantlist.length));
+            CodedOutputStream o = CodedOutputStream.newInstance(head);
             o.writeUInt32NoTag(size);
             if (wantlist != null) {
                 o.writeByteArray(1, wantlist);
@@ -171,15 +191,20 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
             for (int i = 0; i < blocks.size(); i++) {
                 Block b = blocks.get(i);
                 if (v100) {
-                    o.writeByteArray(2, b.data());
+                    o.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
                 } else {
                     int inner = CodedOutputStream.computeByteArraySize(1, prefixes[i])
                             + CodedOutputStream.computeByteArraySize(2, b.data());
                     o.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
                     o.writeUInt32NoTag(inner);
                     o.writeByteArray(1, prefixes[i]);
-                    o.writeByteArray(2, b.data());
+                    o.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
                 }
+                o.writeUInt32NoTag(b.data().length);
+                o.flush();
+                parts.add(java.nio.ByteBuffer.wrap(head.toByteArray()));
+                head.reset();
+                parts.add(java.nio.ByteBuffer.wrap(b.data()));
             }
             if (v120) {
                 for (int i = 0; i < presences.size(); i++) {
@@ -195,8 +220,11 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
                     o.writeInt32(5, pendingBytes);
                 }
             }
-            o.checkNoSpaceLeft();
-            return java.nio.ByteBuffer.wrap(out);
+            o.flush();
+            if (head.size() > 0) {
+                parts.add(java.nio.ByteBuffer.wrap(head.toByteArray()));
+            }
+            return parts;
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory failed", e);
         }

@@ -164,7 +164,7 @@ final class PeerSender {
             }
             s = stream;
         }
-        return s.thenCompose(st -> st.write(message.encodeFramed(st.protocol())))
+        return s.thenCompose(st -> st.write(message.encodeParts(st.protocol())))
                 .handle((v, e) -> {
                     if (e == null) {
                         return CompletableFuture.<Void>completedFuture(null);

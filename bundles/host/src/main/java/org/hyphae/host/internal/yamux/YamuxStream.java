@@ -247,9 +247,18 @@ public final class YamuxStream implements Stream {
 
     @Override
     public CompletionStage<Void> write(ByteBuffer data) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
         // Wrapped, not copied: the Noise codec encrypts it before the future completes.
-        ByteBuf wrapped = Unpooled.wrappedBuffer(data);
+        return write(Unpooled.wrappedBuffer(data));
+    }
+
+    /** Wrapped together, not copied. */
+    @Override
+    public CompletionStage<Void> write(java.util.List<ByteBuffer> data) {
+        return write(Unpooled.wrappedBuffer(data.toArray(ByteBuffer[]::new)));
+    }
+
+    private CompletionStage<Void> write(ByteBuf wrapped) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
         session.onLoop(() -> {
             if (reset || localClosed) {
                 wrapped.release();

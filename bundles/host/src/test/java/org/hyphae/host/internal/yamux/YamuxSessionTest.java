@@ -150,6 +150,30 @@ class YamuxSessionTest {
     }
 
     @Test
+    void buffersWrittenAsOneArriveInOrderAndWaitForTheWindowTogether() {
+        YamuxStream mine = open();
+        YamuxStream theirs = accepted.get(0);
+        byte[] data = new byte[600 * 1024];
+        new Random(2).nextBytes(data);
+        // Framing and payload kept apart, as Bitswap writes a message: a small part, a large one, an empty one.
+        List<ByteBuffer> parts = List.of(ByteBuffer.wrap(data, 0, 10), ByteBuffer.wrap(data, 10, 400 * 1024),
+                ByteBuffer.allocate(0), ByteBuffer.wrap(data, 10 + 400 * 1024, data.length - 10 - 400 * 1024));
+        CompletableFuture<Void> written = mine.write(parts).toCompletableFuture();
+        Shuttle.run(c, s);
+        assertFalse(written.isDone(), "600 KiB cannot fit a 256 KiB window");
+        ByteBuf got = Unpooled.buffer();
+        while (got.readableBytes() < data.length) {
+            got.writeBytes(bytes(theirs.read().toCompletableFuture().join()));
+            Shuttle.run(c, s);
+        }
+        assertTrue(written.isDone());
+        byte[] all = new byte[got.readableBytes()];
+        got.readBytes(all);
+        got.release();
+        assertArrayEquals(data, all);
+    }
+
+    @Test
     void emptyWriteCompletesEvenWithAClosedWindow() {
         YamuxStream mine = open();
         CompletableFuture<Void> full = mine.write(ByteBuffer.wrap(new byte[256 * 1024])).toCompletableFuture();
