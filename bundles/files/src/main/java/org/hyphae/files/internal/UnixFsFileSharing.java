@@ -262,6 +262,11 @@ public final class UnixFsFileSharing implements FileSharing {
             fetcher.interrupt();
             throw e;
         }
+        if (arrivals.storeReads() > 0) {
+            // Each one was read and hashed once more: the disk or the export could not keep up.
+            LOG.log(System.Logger.Level.INFO, "get " + root + ": " + arrivals.storeReads()
+                    + " block(s) read back from the store, not handed over by the fetch");
+        }
         try {
             fetched.get();
         } catch (InterruptedException e) {

@@ -117,15 +117,16 @@ public final class BitswapBenchmark {
             for (int k = 0; k < counts.length; k++) {
                 int n = counts[k];
                 // bench.fetcherJavaOpts: for profiling runs, e.g. -XX:StartFlightRecording=filename=f.jfr,settings=profile
-                fetcher = start(work, work.resolve("fetcher" + n), false, "-Xlog:gc:file="
-                        + work.resolve("fetcher" + n + "/gc.log") + " " + System.getProperty("bench.fetcherJavaOpts", ""));
+                Path fetcherDir = work.resolve("fetcher" + k + "-" + n);
+                fetcher = start(work, fetcherDir, false, "-Xlog:gc:file=" + fetcherDir.resolve("gc.log") + " "
+                        + System.getProperty("bench.fetcherJavaOpts", ""));
                 for (int i = 0; i < n; i++) {
                     command(fetcher, "hyphae:connect " + seeders.get(i).addr(), l -> l.startsWith("connected"), 60);
                 }
                 Path warmOut = work.resolve("warm-out" + n + ".bin");
                 command(fetcher, "hyphae:get " + warmCid + " " + warmOut, l -> l.startsWith("got "), 3600);
                 Files.delete(warmOut);
-                Path gcLog = work.resolve("fetcher" + n + "/gc.log");
+                Path gcLog = fetcherDir.resolve("gc.log");
                 long gcLogStart = Files.size(gcLog);
                 Path out = work.resolve("out" + n + ".bin");
                 double fetcherCpu0 = cpuSeconds(fetcher);
@@ -146,6 +147,10 @@ public final class BitswapBenchmark {
                 String fetcherThreads = ThreadCpu.top(fetcherThreads0, ThreadCpu.snapshot(fetcherPid), 8);
                 String seederThreads = ThreadCpu.top(seederThreads0, ThreadCpu.snapshot(seederPid), 8);
                 long peakHeapMib = peakHeapMib(gcLog, gcLogStart);
+                if (System.getProperty("bench.logDir") != null) { // keep the GC log for a closer look
+                    Files.copy(gcLog, Path.of(System.getProperty("bench.logDir"), "fetcher" + k + "-" + n + "-gc.log"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
                 if (!got.startsWith("got ")) {
                     throw new IllegalStateException("fetch from " + n + " seeder(s) failed: " + got);
                 }
@@ -154,6 +159,11 @@ public final class BitswapBenchmark {
                 }
                 hyphae[k] = size / seconds;
                 System.out.println("  " + got.trim()); // its bytes from peers over the file's size: duplicates
+                for (String l : fetcher.process().output().split("\n")) {
+                    if (l.contains("read back from the store")) {
+                        System.out.println("  " + l.trim()); // the export fell behind: blocks hashed twice
+                    }
+                }
                 System.out.printf("Hyphae from %d seeder(s): %6.1f s  %6.0f MB/s  (%.0f%% of the transport limit)  peak heap %d MiB%n",
                         n, seconds, hyphae[k] / 1e6, 100 * hyphae[k] / limit, peakHeapMib);
                 // CPU time is what load on the machine changes least: the cost per GiB, and how much of
