@@ -47,14 +47,17 @@ final class DagFetcher {
         void arrived(Cid cid, byte[] data);
 
         /**
-         * Whether the fetch may request more blocks now; false holds it back (while requested
-         * blocks still arrive) until {@link #awaitRoom()} returns.
+         * Whether the fetch may request more blocks now; false holds it back while requested blocks
+         * still arrive, and then until {@link #awaitRoom()} returns.
          */
         default boolean hasRoom() {
             return true;
         }
 
-        /** Waits until {@link #hasRoom()}; only called with nothing requested and not arrived. */
+        /**
+         * Waits until the fetch may request one more block: there is room, or the consumer waits
+         * for a block that has not arrived. Called only with nothing requested and not arrived.
+         */
         default void awaitRoom() throws InterruptedIOException {
         }
     }

@@ -18,8 +18,9 @@ import org.hyphae.storage.BlockStore;
  * (verified against its CID by the exchange, or found in the store); the exporter waits for the
  * ones it needs next. Bytes that came over the network are kept for the exporter up to a limit.
  * Past a quarter of it (an exporter slower than the network) the fetch requests nothing more until
- * the exporter has taken some, unless the exporter waits for a block it does not have; the rest
- * takes the blocks requested before (a window of 256 KiB leaves fills half). Blocks beyond the limit, and blocks met a second time, the
+ * the exporter has taken some; once nothing it requested is still on its way, it asks for one block
+ * at a time while the exporter waits for a block it does not have. The rest of the limit takes the
+ * blocks requested before (a window of 256 KiB leaves fills half). Blocks beyond the limit, and blocks met a second time, the
  * exporter reads from the store, which verifies them again.
  */
 final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
@@ -30,8 +31,8 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
     private final Set<Cid> stored = new HashSet<>();
     private long bufferedBytes;
     private long storeReads;
-    /** The exporter waits for a block that has not arrived. */
-    private boolean exporterWaiting;
+    /** The block the exporter waits for, if it waits. */
+    private Cid exporterWaitsFor;
     private boolean finished;
     private IOException failure;
 
@@ -52,12 +53,17 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
 
     @Override
     public synchronized boolean hasRoom() {
-        return bufferedBytes < maxBufferedBytes / 4 || exporterWaiting || finished || failure != null;
+        return bufferedBytes < maxBufferedBytes / 4 || finished || failure != null;
     }
 
+    /**
+     * Waits for room, or for the exporter to wait for a block that has not arrived: with nothing
+     * requested, that block must be requested, or both would wait for ever.
+     */
     @Override
     public synchronized void awaitRoom() throws InterruptedIOException {
-        while (!hasRoom()) {
+        // Not merely "the exporter is in wait()": once its block is here it is only waking up.
+        while (!hasRoom() && (exporterWaitsFor == null || stored.contains(exporterWaitsFor))) {
             try {
                 wait();
             } catch (InterruptedException e) {
@@ -132,7 +138,7 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
             if (failure != null) {
                 throw failure;
             }
-            exporterWaiting = true;
+            exporterWaitsFor = cid;
             notifyAll(); // a fetch held back must fetch this one
             try {
                 wait();
@@ -140,7 +146,7 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting for block " + cid);
             } finally {
-                exporterWaiting = false;
+                exporterWaitsFor = null;
             }
         }
         if (failure != null && !stored.contains(cid)) {

@@ -94,7 +94,12 @@ final class UnixFsExporter {
 
     /** Writes a file's bytes; returns how many. */
     long cat(Cid root, OutputStream out, ProgressListener progress) throws IOException {
-        Block block = load(root);
+        return cat(load(root), out, progress);
+    }
+
+    /** As {@link #cat(Cid, OutputStream, ProgressListener)}, for a root already loaded (not read twice). */
+    private long cat(Block block, OutputStream out, ProgressListener progress) throws IOException {
+        Cid root = block.cid();
         if (!block.isRaw() && block.unixfs().type() != UnixFsData.FILE && block.unixfs().type() != UnixFsData.RAW) {
             throw new InvalidDagException(root, "not a file (UnixFS type " + block.unixfs().type() + ")");
         }
@@ -213,7 +218,7 @@ final class UnixFsExporter {
             Path partial = target.resolveSibling("." + target.getFileName() + ".hyphae-partial");
             long before = done[0];
             try (OutputStream out = Files.newOutputStream(partial)) {
-                long written = cat(cid, out, (bytes, total) -> progress.progress(before + bytes, -1));
+                long written = cat(block, out, (bytes, total) -> progress.progress(before + bytes, -1));
                 done[0] = before + written;
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(partial);

@@ -32,6 +32,7 @@ import org.hyphae.storage.BlockStore;
 import org.hyphae.storage.CorruptDataException;
 import org.hyphae.storage.Cursor;
 import org.hyphae.storage.StorageException;
+import org.hyphae.storage.VerifiedBlock;
 import org.hyphae.storage.StoreStats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -113,6 +114,23 @@ public abstract class BlockStoreContract {
         assertTrue(store.has(b.cid()));
         assertEquals(OptionalLong.of(4096), store.size(b.cid()));
         assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow());
+    }
+
+    @Test
+    void aVerifiedBlockIsStoredAndReadBackLikeAnyOther() throws Exception {
+        byte[] data = new byte[5000];
+        random.nextBytes(data);
+        VerifiedBlock block = VerifiedBlock.compute(1, Multicodec.RAW.code(), Multicodec.SHA2_256.code(), data);
+        store.put(block);
+        store.put(block); // twice stores once
+        assertEquals(OptionalLong.of(5000), store.size(block.cid()));
+        assertArrayEquals(data, store.get(block.cid()).orElseThrow());
+        assertEquals(1, store.stats().count());
+        byte[] empty = {};
+        VerifiedBlock v0 = VerifiedBlock.compute(0, Multicodec.DAG_PB.code(), Multicodec.SHA2_256.code(), empty);
+        store.put(v0);
+        assertEquals(OptionalLong.of(0), store.size(v0.cid()), "an empty block is there, with size 0");
+        assertArrayEquals(empty, store.get(v0.cid()).orElseThrow());
     }
 
     @Test

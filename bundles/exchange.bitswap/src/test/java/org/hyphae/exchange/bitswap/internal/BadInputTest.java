@@ -2,6 +2,7 @@ package org.hyphae.exchange.bitswap.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -232,5 +233,13 @@ class BadInputTest {
         byte[] prefix = {0x01, 0x55, (byte) 0xb2, 0x40, 0x20};
         org.junit.jupiter.api.Assertions.assertThrows(com.google.protobuf.InvalidProtocolBufferException.class,
                 () -> BitswapMessage.incoming(prefix, data));
+        // CIDv0 is dag-pb with sha2-256: a v0 prefix naming raw is malformed, not taken for dag-pb.
+        byte[] v0Raw = {0x00, 0x55, 0x12, 0x20};
+        org.junit.jupiter.api.Assertions.assertThrows(com.google.protobuf.InvalidProtocolBufferException.class,
+                () -> BitswapMessage.incoming(v0Raw, data));
+        // A prefix checked at decode is hashed on verify: the bytes decide the CID, not the sender.
+        byte[] v1Raw = BitswapMessage.prefix(raw);
+        assertEquals(raw, BitswapMessage.incoming(v1Raw, data).verify().cid());
+        assertNotEquals(raw, BitswapMessage.incoming(v1Raw, "other bytes".getBytes()).verify().cid());
     }
 }
