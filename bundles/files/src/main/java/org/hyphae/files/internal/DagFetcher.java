@@ -24,10 +24,11 @@ import org.hyphae.transport.streamio.AsyncLoop;
 /**
  * Fetches a UnixFS DAG into the block store through an {@link ExchangeSession}, keeping up to
  * {@code window} blocks requested at once. Blocks are requested in the order an export reads them
- * (depth first, links in order): the next request is always the earliest block of the file not
- * requested yet, so blocks arrive about in the order they are written, and a running export
- * ({@link Arrivals#hasRoom()}) can hold the fetch back without stopping itself. Blocks already stored are not fetched again (a fetch
- * stopped midway resumes): a stored raw leaf is only counted, a stored dag-pb node is read to find
+ * (depth first, links in order): each request is for the earliest block of the file that is known
+ * and not requested yet, so blocks arrive about in the order they are written, and a running
+ * export can hold the fetch back ({@link Arrivals#hasRoom()}) without stopping itself. (Breadth
+ * first, as before, the leaves of a subtree whose node came in late waited behind later ones.)
+ * Blocks already stored are not fetched again (a fetch stopped midway resumes): a stored raw leaf is only counted, a stored dag-pb node is read to find
  * its children. Every block from a peer is verified against its CID by the exchange before it is
  * stored; this walk only decodes nodes, refuses codecs that are not UnixFS, blocks over the size
  * limit and trees deeper than {@link UnixFsExporter#MAX_DEPTH}, and fetches each CID once.
@@ -66,14 +67,19 @@ final class DagFetcher {
      * A block to fetch, at {@code path}: the link indexes from the root, which order the tasks as
      * an export reads them.
      */
-    private record Task(Cid cid, int depth, int[] path) {
+    private record Task(Cid cid, int[] path) {
 
+        /** Lexicographic: a node before its children, children in link order. */
         static final Comparator<Task> EXPORT_ORDER = (a, b) -> Arrays.compare(a.path, b.path);
+
+        int depth() {
+            return path.length;
+        }
 
         Task child(Cid link, int index) {
             int[] p = Arrays.copyOf(path, path.length + 1);
             p[path.length] = index;
-            return new Task(link, depth + 1, p);
+            return new Task(link, p);
         }
     }
 
@@ -106,7 +112,7 @@ final class DagFetcher {
         PriorityQueue<Task> todo = new PriorityQueue<>(Task.EXPORT_ORDER);
         Set<Cid> seen = new HashSet<>();
         BlockingQueue<Result> results = new LinkedBlockingQueue<>();
-        todo.add(new Task(root, 0, new int[0]));
+        todo.add(new Task(root, new int[0]));
         seen.add(root);
         int outstanding = 0;
         while (!todo.isEmpty() || outstanding > 0) {

@@ -19,10 +19,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The swarm download benchmark of the file sharing issue (not a test; see benchmarks/README.md).
- * Four seeding Hyphae node processes import the same random file; a fresh fetching node then gets it
- * ({@code hyphae:get}) from 1, 2 and 4 of them over TCP on 127.0.0.1. Measured in the same run:
- * one {@code /perf/1.0.0} stream from a seeder to the fetcher (the transport's single-stream limit)
- * and unmodified Helia 7 fetching the same file from the same seeders. Prints throughput, time, the
+ * Seeding Hyphae node processes hold the same random file; a fresh fetching node gets it
+ * ({@code hyphae:get}) from 1, 2 and 4 of them over TCP on 127.0.0.1, and then unmodified Helia 7
+ * from the same seeders. A row runs with only the seeders it uses up (more are started for the next
+ * rows). Measured in the same run: one {@code /perf/1.0.0} stream from a seeder to a fresh node (the
+ * transport's single-stream limit). Prints throughput, time, the
  * ratios to both, and the fetching node's peak heap (the most in use before a collection, from its
  * GC log). Every seeder first serves a 256 MiB warm-up file alone, and every fetching node,
  * Hyphae's and Helia's, first fetches it from the same seeders (not measured).
@@ -49,7 +50,6 @@ public final class BitswapBenchmark {
         long size = args.length > 0 ? Long.parseLong(args[0]) : 1L << 30;
         int[] counts = args.length > 1 ? java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {1, 2, 4};
-        int seederCount = java.util.Arrays.stream(counts).max().orElse(4);
         // On tmpfs where there is one: the disk's fsync rate (shared by everything on this machine) would
         // be measured instead of the exchange; Helia's blockstore is in memory too.
         Path base = Path.of(System.getProperty("hyphae.bench.dir", Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm"
@@ -67,36 +67,13 @@ public final class BitswapBenchmark {
         List<Node> seeders = new ArrayList<>();
         Node fetcher = null;
         try {
-            String cid = null;
-            String warmCid = null;
-            for (int i = 0; i < seederCount; i++) {
-                Path data = Files.createDirectories(work.resolve("seeder" + i + "/config"));
-                Files.writeString(data.resolve("org.hyphae.host.perf.server.cfg"), "write.size=262144\n");
-                if (i > 0) {
-                    // The other seeders get seeder 0's block files (what an import would write), which is quicker.
-                    copyTree(work.resolve("seeder0/blocks"), data.getParent().resolve("blocks"));
-                }
-                Node s = start(work, data.getParent(), true, System.getProperty("bench.seederJavaOpts", "").replace("{i}", "" + i));
-                seeders.add(s);
-                if (i == 0) {
-                    long t0 = System.nanoTime();
-                    cid = command(s, "hyphae:add " + file, l -> l.startsWith("bafy") || l.startsWith("bafk"), 3600).trim();
-                    System.out.printf("seeder 0 imported in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, cid);
-                    warmCid = command(s, "hyphae:add " + warmFile, l -> l.startsWith("bafy") || l.startsWith("bafk"), 3600).trim();
-                }
-            }
-
-            // Seeders that have served for a while: each serves the warm-up file alone to a node of its own.
-            for (int i = 0; i < seederCount; i++) {
-                Node warmer = start(work, work.resolve("warmer" + i), false);
-                command(warmer, "hyphae:connect " + seeders.get(i).addr(), l -> l.startsWith("connected"), 60);
-                Path warmOut = work.resolve("warmer-out" + i + ".bin");
-                command(warmer, "hyphae:get " + warmCid + " " + warmOut, l -> l.startsWith("got "), 3600);
-                Files.delete(warmOut);
-                warmer.process().terminate(30);
-                warmer.process().close();
-            }
-            System.out.printf("each seeder served the %d MiB warm-up file once%n", WARM_UP_BYTES >> 20);
+            Node first = startSeeder(work, 0);
+            seeders.add(first);
+            long importStart = System.nanoTime();
+            String cid = command(first, "hyphae:add " + file, l -> l.startsWith("bafy") || l.startsWith("bafk"), 3600).trim();
+            System.out.printf("seeder 0 imported in %.1f s: %s%n", (System.nanoTime() - importStart) / 1e9, cid);
+            String warmCid = command(first, "hyphae:add " + warmFile, l -> l.startsWith("bafy") || l.startsWith("bafk"), 3600).trim();
+            warm(work, first, 0, warmCid);
 
             // The transport's single-stream limit: one perf stream seeder 0 -> a fresh node.
             Node probe = start(work, work.resolve("probe"), false);
@@ -113,9 +90,18 @@ public final class BitswapBenchmark {
             probe.process().close();
             System.out.printf("transport limit (one perf stream seeder -> node): %.0f MB/s%n", limit / 1e6);
 
+            // A row runs with the seeders it fetches from and no others: idle node processes on these two
+            // cores slowed a 1-seeder fetch by a third (68 and 53 MB/s with four seeders up, 104-130 with one).
+            // Each seeder, when it comes up, first serves the warm-up file alone.
             double[] hyphae = new double[counts.length];
+            double[] helia = new double[counts.length];
             for (int k = 0; k < counts.length; k++) {
                 int n = counts[k];
+                while (seeders.size() < Math.max(n, Integer.getInteger("bench.seeders", 0))) {
+                    Node s = startSeeder(work, seeders.size());
+                    warm(work, s, seeders.size(), warmCid);
+                    seeders.add(s);
+                }
                 // bench.fetcherJavaOpts: for profiling runs, e.g. -XX:StartFlightRecording=filename=f.jfr,settings=profile
                 Path fetcherDir = work.resolve("fetcher" + k + "-" + n);
                 fetcher = start(work, fetcherDir, false, "-Xlog:gc:file=" + fetcherDir.resolve("gc.log") + " "
@@ -130,7 +116,7 @@ public final class BitswapBenchmark {
                 long gcLogStart = Files.size(gcLog);
                 Path out = work.resolve("out" + n + ".bin");
                 double fetcherCpu0 = cpuSeconds(fetcher);
-                // Only the seeders serving this run: the idle ones' own upkeep is not the fetch's cost.
+                // Only the seeders serving this run (with bench.seeders, idle ones are up too).
                 List<Node> serving = seeders.subList(0, n);
                 double seedersCpu0 = cpuSeconds(serving);
                 long fetcherPid = fetcher.process().process().pid();
@@ -178,28 +164,26 @@ public final class BitswapBenchmark {
                 fetcher.process().terminate(30);
                 fetcher.process().close();
                 fetcher = null;
-            }
-
-            double[] helia = new double[counts.length];
-            for (int k = 0; k < counts.length && !Boolean.getBoolean("bench.skipHelia"); k++) {
-                int n = counts[k];
+                if (Boolean.getBoolean("bench.skipHelia")) {
+                    continue;
+                }
                 try (JsProcess js = JsProcess.start("helia-peer.mjs")) {
                     js.call("start");
                     for (int i = 0; i < n; i++) {
                         js.call("dial", "addr", seeders.get(i).addr());
                     }
-                    Path warmOut = work.resolve("helia-warm" + n + ".bin");
-                    js.timeout(Duration.ofHours(1)).call("cat", "cid", warmCid, "out", warmOut.toString());
-                    Files.delete(warmOut);
-                    Path out = work.resolve("helia" + n + ".bin");
-                    JsonNode r = js.timeout(Duration.ofHours(1)).call("cat", "cid", cid, "out", out.toString());
+                    Path heliaWarm = work.resolve("helia-warm" + n + ".bin");
+                    js.timeout(Duration.ofHours(1)).call("cat", "cid", warmCid, "out", heliaWarm.toString());
+                    Files.delete(heliaWarm);
+                    Path heliaOut = work.resolve("helia" + n + ".bin");
+                    JsonNode r = js.timeout(Duration.ofHours(1)).call("cat", "cid", cid, "out", heliaOut.toString());
                     if (!sha.equals(r.get("sha256").asText())) {
                         throw new IllegalStateException("Helia's bytes differ from the file");
                     }
                     helia[k] = size / (r.get("millis").asDouble() / 1000);
                     System.out.printf("Helia  from %d seeder(s): %6.1f s  %6.0f MB/s%n", n, r.get("millis").asDouble() / 1000,
                             helia[k] / 1e6);
-                    Files.delete(out);
+                    Files.delete(heliaOut);
                 }
             }
 
@@ -223,6 +207,28 @@ public final class BitswapBenchmark {
             }
             deleteTree(work);
         }
+    }
+
+    /** Seeder {@code i}: seeder 0 imports the files; the others get its block files (quicker than importing). */
+    private static Node startSeeder(Path work, int i) throws Exception {
+        Path data = Files.createDirectories(work.resolve("seeder" + i + "/config"));
+        Files.writeString(data.resolve("org.hyphae.host.perf.server.cfg"), "write.size=262144\n");
+        if (i > 0) {
+            copyTree(work.resolve("seeder0/blocks"), data.getParent().resolve("blocks"));
+        }
+        return start(work, data.getParent(), true, System.getProperty("bench.seederJavaOpts", "").replace("{i}", "" + i));
+    }
+
+    /** A seeder that has served for a while: it serves the warm-up file alone to a node of its own. */
+    private static void warm(Path work, Node seeder, int i, String warmCid) throws Exception {
+        Node warmer = start(work, work.resolve("warmer" + i), false);
+        command(warmer, "hyphae:connect " + seeder.addr(), l -> l.startsWith("connected"), 60);
+        Path warmOut = work.resolve("warmer-out" + i + ".bin");
+        command(warmer, "hyphae:get " + warmCid + " " + warmOut, l -> l.startsWith("got "), 3600);
+        Files.delete(warmOut);
+        warmer.process().terminate(30);
+        warmer.process().close();
+        System.out.printf("seeder %d up; it served the %d MiB warm-up file once%n", i, WARM_UP_BYTES >> 20);
     }
 
     /** User and system CPU time of the nodes' JVMs so far. */
