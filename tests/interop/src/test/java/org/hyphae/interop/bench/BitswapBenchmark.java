@@ -146,8 +146,9 @@ public final class BitswapBenchmark {
                 hyphae[k] = size / seconds;
                 System.out.println("  " + got.trim()); // its bytes from peers over the file's size: duplicates
                 for (String l : fetcher.process().output().split("\n")) {
-                    if (l.contains("read back from the store")) {
-                        System.out.println("  " + l.trim()); // the export fell behind: blocks hashed twice
+                    // The export fell behind (blocks hashed twice), or a seeder stalled.
+                    if (l.contains("read back from the store") || l.contains("bitswap session")) {
+                        System.out.println("  " + l.trim());
                     }
                 }
                 System.out.printf("Hyphae from %d seeder(s): %6.1f s  %6.0f MB/s  (%.0f%% of the transport limit)  peak heap %d MiB%n",
