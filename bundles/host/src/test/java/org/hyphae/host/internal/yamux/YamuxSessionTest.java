@@ -135,18 +135,23 @@ class YamuxSessionTest {
         CompletableFuture<Void> written = mine.write(ByteBuffer.wrap(data)).toCompletableFuture();
         Shuttle.run(c, s);
         assertFalse(written.isDone(), "1 MiB cannot fit a 256 KiB window");
+        assertArrayEquals(data, readAll(theirs, data.length));
+        assertTrue(written.isDone());
+    }
+
+    /** Reads {@code length} bytes, shuttling frames between reads; no chunk is over the 256 KiB window. */
+    private byte[] readAll(YamuxStream stream, int length) {
         ByteBuf got = Unpooled.buffer();
-        while (got.readableBytes() < data.length) {
-            byte[] chunk = bytes(theirs.read().toCompletableFuture().join());
+        while (got.readableBytes() < length) {
+            byte[] chunk = bytes(stream.read().toCompletableFuture().join());
             assertTrue(chunk.length <= 256 * 1024, "never more buffered than the window granted");
             got.writeBytes(chunk);
             Shuttle.run(c, s);
         }
-        assertTrue(written.isDone());
         byte[] all = new byte[got.readableBytes()];
         got.readBytes(all);
         got.release();
-        assertArrayEquals(data, all);
+        return all;
     }
 
     @Test
@@ -161,16 +166,8 @@ class YamuxSessionTest {
         CompletableFuture<Void> written = mine.write(parts).toCompletableFuture();
         Shuttle.run(c, s);
         assertFalse(written.isDone(), "600 KiB cannot fit a 256 KiB window");
-        ByteBuf got = Unpooled.buffer();
-        while (got.readableBytes() < data.length) {
-            got.writeBytes(bytes(theirs.read().toCompletableFuture().join()));
-            Shuttle.run(c, s);
-        }
+        assertArrayEquals(data, readAll(theirs, data.length));
         assertTrue(written.isDone());
-        byte[] all = new byte[got.readableBytes()];
-        got.readBytes(all);
-        got.release();
-        assertArrayEquals(data, all);
     }
 
     @Test
