@@ -20,8 +20,8 @@ import org.hyphae.storage.BlockStore;
  * Past a quarter of it (an exporter slower than the network) the fetch requests nothing more until
  * the exporter has taken some; once nothing it requested is still on its way, it asks for one block
  * at a time while the exporter waits for a block it does not have. The rest of the limit takes the
- * blocks requested before (a window of 256 KiB leaves fills half). Blocks beyond the limit, and blocks met a second time, the
- * exporter reads from the store, which verifies them again.
+ * blocks requested before (a window of 256 KiB leaves fills half). Blocks beyond the limit, and
+ * blocks met a second time, the exporter reads from the store, which verifies them again.
  */
 final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
 
@@ -34,6 +34,8 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
     /** The block the exporter waits for, if it waits. */
     private Cid exporterWaitsFor;
     private boolean finished;
+    /** The export is over: nothing holds the fetch back any more. */
+    private boolean exportEnded;
     private IOException failure;
 
     FetchedBlocks(BlockStore store, long maxBufferedBytes) {
@@ -44,7 +46,8 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
     @Override
     public synchronized void arrived(Cid cid, byte[] data) {
         stored.add(cid);
-        if (data != null && !buffered.containsKey(cid) && bufferedBytes + data.length <= maxBufferedBytes) {
+        if (data != null && !exportEnded && !buffered.containsKey(cid)
+                && bufferedBytes + data.length <= maxBufferedBytes) {
             buffered.put(cid, data);
             bufferedBytes += data.length;
         }
@@ -53,7 +56,7 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
 
     @Override
     public synchronized boolean hasRoom() {
-        return bufferedBytes < maxBufferedBytes / 4 || finished || failure != null;
+        return bufferedBytes < maxBufferedBytes / 4 || finished || exportEnded || failure != null;
     }
 
     /**
@@ -71,6 +74,14 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
                 throw new InterruptedIOException("interrupted while the export caught up");
             }
         }
+    }
+
+    /** The export is over (done or failed): the fetch may go on unheld, and nothing more is buffered. */
+    synchronized void exportEnded() {
+        exportEnded = true;
+        buffered.clear();
+        bufferedBytes = 0;
+        notifyAll();
     }
 
     /** The fetch has every block: what is not reported by now is not coming. */

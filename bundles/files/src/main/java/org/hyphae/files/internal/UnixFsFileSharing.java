@@ -261,6 +261,8 @@ public final class UnixFsFileSharing implements FileSharing {
         } catch (IOException | RuntimeException e) {
             fetcher.interrupt();
             throw e;
+        } finally {
+            arrivals.exportEnded(); // a block it never took must not hold the fetch back
         }
         if (arrivals.storeReads() > 0) {
             // Each one was read and hashed once more: the disk or the export could not keep up.

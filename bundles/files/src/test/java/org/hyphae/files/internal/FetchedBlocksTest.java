@@ -89,6 +89,18 @@ class FetchedBlocksTest {
     }
 
     @Test
+    void anEndedExportNoLongerHoldsTheFetchBack() throws Exception {
+        FetchedBlocks blocks = new FetchedBlocks(store, 100);
+        byte[] never = new byte[60];
+        blocks.arrived(stored(never), never); // a block the export did not take
+        assertTrue(!blocks.hasRoom());
+        blocks.exportEnded();
+        assertTrue(blocks.hasRoom());
+        blocks.awaitRoom(); // returns at once
+        assertEquals(0, blocks.bufferedBytes(), "nothing kept for an export that is over");
+    }
+
+    @Test
     void aFinishedFetchAnswersFromTheStore() throws Exception {
         FetchedBlocks blocks = new FetchedBlocks(store, 1 << 20);
         Cid missing = Cid.v1(Multicodec.RAW.code(), Multihash.sha2_256("never".getBytes()));
