@@ -23,10 +23,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@code hyphae:get}) from 1, 2 and 4 of them over TCP on 127.0.0.1, and then unmodified Helia 7
  * from the same seeders. A row runs with only the seeders it uses up (more are started for the next
  * rows). Measured in the same run: one {@code /perf/1.0.0} stream from a seeder to a fresh node (the
- * transport's single-stream limit). Prints throughput, time, the
- * ratios to both, and the fetching node's peak heap (the most in use before a collection, from its
- * GC log). Every seeder first serves a 256 MiB warm-up file alone, and every fetching node,
- * Hyphae's and Helia's, first fetches it from the same seeders (not measured).
+ * transport's single-stream limit). Prints throughput, time, the ratios to both, and the fetching
+ * node's peak heap (the most in use before a collection, from its GC log). Every seeder first
+ * serves a 256 MiB warm-up file alone, and every fetching node, Hyphae's and Helia's, first fetches
+ * it from the same seeders (not measured).
  *
  * <p>Arguments: file size in bytes (default 1 GiB), then optionally the seeder counts (default 1,2,4).
  */
