@@ -4,8 +4,8 @@
 // bootstrap or mDNS (nothing leaves 127.0.0.1), an in-memory blockstore.
 //
 // Ops: start, dial {addr}, addFile {path, chunkSize, maxLinks}, addFolder {path, chunkSize,
-// maxLinks}, cat {cid, out} (fetches through Bitswap, writes the bytes to `out`, returns bytes,
-// sha256 and millis), ls {cid}, peers, stop. CIDs cross as strings.
+// maxLinks}, cat {cid, out, length} (fetches through Bitswap, the first `length` bytes if given,
+// writes them to `out`, returns bytes, sha256 and millis), ls {cid}, peers, stop. CIDs cross as strings.
 import { createHelia } from 'helia'
 import { unixfs } from '@helia/unixfs'
 import { tcp } from '@libp2p/tcp'
@@ -92,13 +92,13 @@ async function addFolder (request) {
   return { cid: root.cid.toString() }
 }
 
-async function cat ({ cid, out }) {
+async function cat ({ cid, out, length }) {
   requireNode()
   const started = Date.now()
   const hash = createHash('sha256')
   const file = createWriteStream(out)
   let bytes = 0
-  for await (const chunk of fs.cat(CID.parse(cid))) {
+  for await (const chunk of fs.cat(CID.parse(cid), length == null ? {} : { length })) {
     hash.update(chunk)
     bytes += chunk.byteLength
     if (!file.write(chunk)) await new Promise(resolve => file.once('drain', resolve))

@@ -84,6 +84,12 @@ public final class BlockFiles implements BlockStore {
     private final Object[] stripes = new Object[256];
     private final AtomicLong count = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    /**
+     * Temporary file names: a random prefix per instance and a counter. A random UUID per block read
+     * the kernel's random source under a lock on every put; CREATE_NEW still refuses any clash.
+     */
+    private final String tempPrefix = UUID.randomUUID() + "-";
+    private final AtomicLong tempCounter = new AtomicLong();
 
     /**
      * Opens the directory named by the configuration, under the framework property
@@ -311,7 +317,7 @@ public final class BlockFiles implements BlockStore {
     }
 
     private Path tempFile(Cid cid) {
-        return temp.resolve(UUID.randomUUID() + ".tmp");
+        return temp.resolve(tempPrefix + tempCounter.incrementAndGet() + ".tmp");
     }
 
     private void commit(Cid cid, Path tmp, long size) throws StorageException {

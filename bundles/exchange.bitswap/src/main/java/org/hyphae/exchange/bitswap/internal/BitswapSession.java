@@ -448,8 +448,13 @@ final class BitswapSession implements ExchangeSession {
             return;
         }
         waiting.add(w);
+        // Holders without room hear nothing yet: they get the want-block when they have room (and say
+        // DONT_HAVE then if they lack it). A want-have to each of them per waiting want cost every
+        // holder a lookup and the fetcher a HAVE to decode, for each block of a large file.
         for (PeerState p : askable(w)) {
-            askHave(w, p);
+            if (!p.has || noHolderFor(w)) {
+                askHave(w, p);
+            }
         }
         if (askable(w).isEmpty() && noHolderFor(w)) {
             searchProviders(w.cid, owner.now());

@@ -90,6 +90,44 @@ class BitswapTest {
     }
 
     @Test
+    void aHolderWithoutRoomIsNotAskedWantHaveForEachWaitingWant() throws Exception {
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());
+        List<byte[]> blocks = SwarmSim.blocks(64, 2_000, 5);
+        Map<Cid, byte[]> byCid = new java.util.HashMap<>();
+        for (byte[] b : blocks) {
+            byCid.put(SwarmSim.cid(b), b);
+        }
+        // An honest holder that counts what it is asked.
+        ScriptedPeer holder = new ScriptedPeer(sim.net.node(), m -> {
+            List<BitswapMessage.Presence> have = new ArrayList<>();
+            List<BitswapMessage.Block> sent = new ArrayList<>();
+            for (BitswapMessage.Entry e : m.entries()) {
+                if (!e.cancel() && e.wantHave()) {
+                    have.add(new BitswapMessage.Presence(e.cid(), true));
+                } else if (!e.cancel()) {
+                    sent.add(new BitswapMessage.Block(e.cid(), byCid.get(e.cid())));
+                }
+            }
+            return BitswapMessage.of(List.of(), sent, have);
+        });
+        sim.net.connect(fetcher.node(), holder.node);
+        try (ExchangeSession s = fetcher.bitswap().newSession("one holder")) {
+            // As a DAG is fetched: its root first, then the many blocks it links to.
+            assertArrayEquals(blocks.get(0), fetchAll(s, blocks.subList(0, 1)).get(0));
+            int haveAskedForRoot = holder.wantHavesSeen.get();
+            List<byte[]> rest = blocks.subList(1, blocks.size());
+            List<byte[]> got = fetchAll(s, rest);
+            for (int i = 0; i < rest.size(); i++) {
+                assertArrayEquals(rest.get(i), got.get(i));
+            }
+            // Known to hold the content, the holder gets want-blocks as it has room (8 at a time here),
+            // and no want-have for each want that waits. It was one want-have per waiting block.
+            assertEquals(haveAskedForRoot, holder.wantHavesSeen.get(), "want-haves after the root");
+        }
+        assertEquals(blocks.size(), holder.wantBlocksSeen.get(), "each block asked for once");
+    }
+
+    @Test
     void aPeerWithoutTheBlockSaysSoAndAnotherDelivers() throws Exception {
         List<byte[]> blocks = SwarmSim.blocks(20, 1000, 3);
         SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());

@@ -21,6 +21,7 @@ final class ScriptedPeer {
 
     final MemoryNode node;
     final AtomicInteger wantBlocksSeen = new AtomicInteger();
+    final AtomicInteger wantHavesSeen = new AtomicInteger();
     private final Function<BitswapMessage, BitswapMessage> script;
 
     ScriptedPeer(MemoryNode node, Function<BitswapMessage, BitswapMessage> script) {
@@ -42,6 +43,7 @@ final class ScriptedPeer {
             try {
                 BitswapMessage m = BitswapMessage.decode(body.get(), 100_000);
                 m.entries().stream().filter(e -> !e.cancel() && !e.wantHave()).forEach(e -> wantBlocksSeen.incrementAndGet());
+                m.entries().stream().filter(e -> !e.cancel() && e.wantHave()).forEach(e -> wantHavesSeen.incrementAndGet());
                 BitswapMessage reply = script.apply(m);
                 if (reply != null && !reply.isEmpty()) {
                     send(from, LengthPrefixed.frame(reply.encode(Bitswap.PROTOCOL_120)).array());
