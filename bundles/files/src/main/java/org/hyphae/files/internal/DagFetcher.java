@@ -26,7 +26,7 @@ import org.hyphae.transport.streamio.AsyncLoop;
  * {@code window} blocks requested at once. Blocks are requested in the order an export reads them
  * (depth first, links in order): each request is for the earliest block of the file that is known
  * and not requested yet, so blocks arrive about in the order they are written, and a running
- * export can hold the fetch back ({@link Arrivals#hasRoom()}) without stopping itself. (Breadth
+ * export can hold the fetch back ({@link Arrivals#hasRoom(long)}) without stopping itself. (Breadth
  * first, as before, the leaves of a subtree whose node came in late waited behind later ones.)
  * Blocks already stored are not fetched again (a fetch stopped midway resumes): a stored raw leaf is only counted, a stored dag-pb node is read to find
  * its children. Every block from a peer is verified against its CID by the exchange before it is
@@ -48,26 +48,29 @@ final class DagFetcher {
         void arrived(Cid cid, byte[] data);
 
         /**
-         * Whether the fetch may request more blocks now; false holds it back while requested blocks
-         * still arrive, and then until {@link #awaitRoom()} returns.
+         * Whether the fetch may request more blocks now: whether about {@code bytes} more can come
+         * in (what it requested and has not got yet, and the next request). False holds it back
+         * while requested blocks still arrive, and then until {@link #awaitRoom(long)} returns.
          */
-        default boolean hasRoom() {
+        default boolean hasRoom(long bytes) {
             return true;
         }
 
         /**
-         * Waits until the fetch may request one more block: there is room, or the consumer waits
-         * for a block that has not arrived. Called only with nothing requested and not arrived.
+         * Waits until the fetch may request one more block of about {@code bytes}: there is room,
+         * or the consumer waits for a block that has not arrived. Called only with nothing
+         * requested and not arrived.
          */
-        default void awaitRoom() throws InterruptedIOException {
+        default void awaitRoom(long bytes) throws InterruptedIOException {
         }
     }
 
     /**
      * A block to fetch, at {@code path}: the link indexes from the root, which order the tasks as
-     * an export reads them.
+     * an export reads them. {@code expectedBytes} is what its parent's link says (a raw leaf's
+     * Tsize is its size), at most the block size limit: an estimate for the room rule only.
      */
-    private record Task(Cid cid, int[] path) {
+    private record Task(Cid cid, int[] path, long expectedBytes) {
 
         /** Lexicographic: a node before its children, children in link order. */
         static final Comparator<Task> EXPORT_ORDER = (a, b) -> Arrays.compare(a.path, b.path);
@@ -76,10 +79,12 @@ final class DagFetcher {
             return path.length;
         }
 
-        Task child(Cid link, int index) {
+        Task child(DagPb.Link link, int index) {
             int[] p = Arrays.copyOf(path, path.length + 1);
             p[path.length] = index;
-            return new Task(link, p);
+            long tsize = link.tsize();
+            return new Task(link.hash(), p, tsize > 0 && tsize < UnixFsExporter.MAX_BLOCK_SIZE ? tsize
+                    : UnixFsExporter.MAX_BLOCK_SIZE);
         }
     }
 
@@ -112,16 +117,18 @@ final class DagFetcher {
         PriorityQueue<Task> todo = new PriorityQueue<>(Task.EXPORT_ORDER);
         Set<Cid> seen = new HashSet<>();
         BlockingQueue<Result> results = new LinkedBlockingQueue<>();
-        todo.add(new Task(root, new int[0]));
+        todo.add(new Task(root, new int[0], UnixFsExporter.MAX_BLOCK_SIZE));
         seen.add(root);
         int outstanding = 0;
+        long requestedBytes = 0;
         while (!todo.isEmpty() || outstanding > 0) {
             while (!todo.isEmpty() && outstanding < window) {
-                if (!arrivals.hasRoom()) {
+                long next = todo.peek().expectedBytes();
+                if (!arrivals.hasRoom(requestedBytes + next)) {
                     if (outstanding > 0) {
                         break; // take what arrives meanwhile
                     }
-                    arrivals.awaitRoom();
+                    arrivals.awaitRoom(next);
                 }
                 Task t = todo.poll();
                 check(t);
@@ -131,6 +138,7 @@ final class DagFetcher {
                     continue;
                 }
                 outstanding++;
+                requestedBytes += t.expectedBytes();
                 session.get(t.cid()).whenComplete((data, e) -> results.add(new Result(t, data, e)));
             }
             if (outstanding == 0) {
@@ -144,6 +152,7 @@ final class DagFetcher {
                 throw new InterruptedIOException("fetch of " + root + " interrupted");
             }
             outstanding--;
+            requestedBytes -= r.task().expectedBytes();
             if (r.error() != null) {
                 Throwable cause = AsyncLoop.unwrap(r.error());
                 if (cause instanceof IOException io) {
@@ -218,7 +227,7 @@ final class DagFetcher {
         List<DagPb.Link> links = node.links();
         for (int i = 0; i < links.size(); i++) {
             if (seen.add(links.get(i).hash())) {
-                todo.add(t.child(links.get(i).hash(), i));
+                todo.add(t.child(links.get(i), i));
             }
         }
     }

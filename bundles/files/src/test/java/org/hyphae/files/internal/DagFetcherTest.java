@@ -32,7 +32,7 @@ class DagFetcherTest {
     private final MemoryBlockStore target = new MemoryBlockStore();
 
     /** Serves blocks of {@link #source}, answering the newest request first: the worst order for a walk. */
-    private final class NewestFirstSession implements ExchangeSession {
+    private class NewestFirstSession implements ExchangeSession {
         final List<Cid> requested = new ArrayList<>();
         final LinkedBlockingDeque<Runnable> answers = new LinkedBlockingDeque<>();
 
@@ -125,7 +125,8 @@ class DagFetcherTest {
         Cid root = importRandom(64 * 16 * 1024);
         NewestFirstSession session = new NewestFirstSession();
         Thread answers = answering(session);
-        // Room for a quarter of 256 KiB: about four 16 KiB leaves before the fetch waits for the export.
+        // Room for 256 KiB kept and requested: 16 leaves of 16 KiB, 8 of them requested, before the
+        // fetch waits for the export.
         FetchedBlocks arrivals = new FetchedBlocks(target, 256 * 1024);
         CompletableFuture<Void> fetched = CompletableFuture.runAsync(() -> {
             try {
@@ -152,12 +153,72 @@ class DagFetcherTest {
     }
 
     @Test
+    void aBlockHeldUpAtOnePeerDoesNotStopTheFetchWhileTheRestFitsInTheBuffer() throws Exception {
+        Cid root = importRandom(64 * 16 * 1024);
+        Cid firstLeaf = exportOrder(root).stream().filter(c -> c.codec() == Multicodec.RAW.code()).findFirst().orElseThrow();
+        CompletableFuture<byte[]> heldUp = new CompletableFuture<>();
+        List<Cid> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+        // As from several peers: everything comes at once but the export's first leaf, queued at a slow one.
+        ExchangeSession session = new NewestFirstSession() {
+            @Override
+            public synchronized CompletionStage<byte[]> get(Cid cid) {
+                asked.add(cid);
+                try {
+                    byte[] data = source.get(cid).orElseThrow();
+                    target.put(cid, data);
+                    if (cid.equals(firstLeaf)) {
+                        return heldUp.thenApply(v -> data);
+                    }
+                    return CompletableFuture.completedFuture(data);
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+        };
+        FetchedBlocks arrivals = new FetchedBlocks(target, 48 * 16 * 1024);
+        // Threads of their own: the common pool may have one thread on a small machine, and the two wait for each other.
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        CompletableFuture<Void> fetched = CompletableFuture.runAsync(() -> {
+            try {
+                new DagFetcher(target, session, null, 8, arrivals).fetch(root);
+                arrivals.finished();
+            } catch (IOException e) {
+                arrivals.failed(e);
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, threads);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        CompletableFuture<Void> exported = CompletableFuture.runAsync(() -> {
+            try {
+                new UnixFsExporter(arrivals).cat(root, out, null);
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, threads);
+        Thread.sleep(500);
+        long leaves = asked.stream().filter(c -> c.codec() == Multicodec.RAW.code()).count();
+        // The buffer takes 48 leaves. The fetch asks for two subtrees of 16 (32 leaves): the third's node
+        // counts as its link's Tsize, the whole subtree, which no longer fits. (Holding back past a
+        // quarter of the buffer stopped it at 19, while the peers had nothing to do.)
+        assertTrue(leaves >= 30, leaves + " leaves requested while the export waited for the first");
+        assertTrue(arrivals.bufferedBytes() <= 48 * 16 * 1024, "within the buffer: " + arrivals.bufferedBytes());
+        heldUp.complete(null);
+        fetched.get(30, TimeUnit.SECONDS);
+        exported.get(30, TimeUnit.SECONDS);
+        threads.shutdown();
+        assertEquals(64 * 16 * 1024, out.size());
+    }
+
+    @Test
     void anExportWaitingForABlockLetsAHeldBackFetchAskForIt() throws Exception {
         FetchedBlocks arrivals = new FetchedBlocks(target, 100);
         Cid leaf = Cid.v1(Multicodec.RAW.code(), org.hyphae.multiformats.Multihash.sha2_256("x".getBytes()));
         arrivals.arrived(Cid.v1(Multicodec.RAW.code(), org.hyphae.multiformats.Multihash.sha2_256("y".getBytes())),
-                new byte[30]);
-        assertTrue(!arrivals.hasRoom(), "30 of 100 bytes is past a quarter");
+                new byte[60]);
+        assertTrue(arrivals.hasRoom(40), "60 kept and 40 to come fit in 100 bytes");
+        assertTrue(!arrivals.hasRoom(41), "60 kept and 41 to come do not");
+        arrivals.arrived(Cid.v1(Multicodec.RAW.code(), org.hyphae.multiformats.Multihash.sha2_256("z".getBytes())),
+                new byte[40]);
         Thread export = new Thread(() -> {
             try {
                 arrivals.get(leaf);
@@ -168,8 +229,8 @@ class DagFetcherTest {
             }
         });
         export.start();
-        arrivals.awaitRoom(); // returns because the export waits for a block the fetch has not got
-        assertTrue(!arrivals.hasRoom(), "no room: the fetch may ask for one block, no more");
+        arrivals.awaitRoom(1); // returns because the export waits for a block the fetch has not got
+        assertTrue(!arrivals.hasRoom(1), "no room: the fetch may ask for one block, no more");
         export.interrupt();
         export.join(5_000);
     }

@@ -91,12 +91,12 @@ class FetchedBlocksTest {
     @Test
     void anEndedExportNoLongerHoldsTheFetchBack() throws Exception {
         FetchedBlocks blocks = new FetchedBlocks(store, 100);
-        byte[] never = new byte[60];
+        byte[] never = new byte[100];
         blocks.arrived(stored(never), never); // a block the export did not take
-        assertTrue(!blocks.hasRoom());
+        assertTrue(!blocks.hasRoom(1));
         blocks.exportEnded();
-        assertTrue(blocks.hasRoom());
-        blocks.awaitRoom(); // returns at once
+        assertTrue(blocks.hasRoom(1));
+        blocks.awaitRoom(1); // returns at once
         assertEquals(0, blocks.bufferedBytes(), "nothing kept for an export that is over");
     }
 
