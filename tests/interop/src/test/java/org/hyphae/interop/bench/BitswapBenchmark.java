@@ -25,8 +25,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * rows). Measured in the same run: one {@code /perf/1.0.0} stream from a seeder to a fresh node (the
  * transport's single-stream limit). Prints throughput, time, the ratios to both, and the fetching
  * node's peak heap (the most in use before a collection, from its GC log). Every seeder first
- * serves a 256 MiB warm-up file alone, and every fetching node, Hyphae's and Helia's, first fetches
- * it from the same seeders (not measured).
+ * serves a 3 GiB warm-up file alone, and every fetching node first fetches it from the same seeders
+ * (not measured; Helia its first 512 MiB).
  *
  * <p>Arguments: file size in bytes (default 1 GiB), then optionally the seeder counts (default 1,2,4).
  */
@@ -36,7 +36,10 @@ public final class BitswapBenchmark {
      * The warm-up file: every seeder first serves it alone, and every fetching node first fetches it
      * (Hyphae's and Helia's). 32 MiB left the JIT compiling the fetch path through the measured
      * fetch (4-6 s of a fetcher's C2 threads per GiB), and seeders that had served nothing yet
-     * compiled theirs while they served a 4-seeder fetch.
+     * compiled theirs while they served a 4-seeder fetch. After 256 MiB and after 1 GiB the
+     * compiler still took 2.6-2.9 s per GiB: code run once per message (about 500 per GiB) reaches
+     * C2's thresholds only after several GiB. After 3 GiB it took 1.5-2.6 s, and the whole
+     * 1-seeder fetch 13.0-13.5 core-s per GiB instead of 18.5-19.5 (the same code).
      */
     private static final long WARM_UP_BYTES = Long.getLong("bench.warmUpBytes", 3L << 30);
     /**
