@@ -100,6 +100,20 @@ class DagFetcherTest {
         return t;
     }
 
+    /** Fetches {@code root} into {@link #target} (8 requests at a time), reporting to {@code arrivals} as {@code hyphae:get} does. */
+    private CompletableFuture<Void> fetchInBackground(ExchangeSession session, FetchedBlocks arrivals, Cid root,
+            java.util.concurrent.Executor executor) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                new DagFetcher(target, session, null, 8, arrivals).fetch(root);
+                arrivals.finished();
+            } catch (IOException e) {
+                arrivals.failed(e);
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, executor);
+    }
+
     @Test
     void blocksAreRequestedInTheOrderAnExportReadsThem() throws Exception {
         Cid root = importRandom(64 * 16 * 1024);
@@ -128,15 +142,7 @@ class DagFetcherTest {
         // Room for 256 KiB kept and requested: 16 leaves of 16 KiB, 8 of them requested, before the
         // fetch waits for the export.
         FetchedBlocks arrivals = new FetchedBlocks(target, 256 * 1024);
-        CompletableFuture<Void> fetched = CompletableFuture.runAsync(() -> {
-            try {
-                new DagFetcher(target, session, null, 8, arrivals).fetch(root);
-                arrivals.finished();
-            } catch (IOException e) {
-                arrivals.failed(e);
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
+        CompletableFuture<Void> fetched = fetchInBackground(session, arrivals, root, java.util.concurrent.ForkJoinPool.commonPool());
         Thread.sleep(500);
         assertTrue(!fetched.isDone(), "held back: nobody exports");
         int held = session.requested.size();
@@ -178,15 +184,7 @@ class DagFetcherTest {
         FetchedBlocks arrivals = new FetchedBlocks(target, 48 * 16 * 1024);
         // Threads of their own: the common pool may have one thread on a small machine, and the two wait for each other.
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
-        CompletableFuture<Void> fetched = CompletableFuture.runAsync(() -> {
-            try {
-                new DagFetcher(target, session, null, 8, arrivals).fetch(root);
-                arrivals.finished();
-            } catch (IOException e) {
-                arrivals.failed(e);
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, threads);
+        CompletableFuture<Void> fetched = fetchInBackground(session, arrivals, root, threads);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         CompletableFuture<Void> exported = CompletableFuture.runAsync(() -> {
             try {
