@@ -137,11 +137,13 @@ public final class BitswapBenchmark {
                 long seederPid = serving.get(0).process().process().pid();
                 Map<String, Double> fetcherThreads0 = ThreadCpu.snapshot(fetcherPid);
                 Map<String, Double> seederThreads0 = ThreadCpu.snapshot(seederPid);
+                java.time.Instant started = java.time.Instant.now();
                 long t0 = System.nanoTime();
                 String got = command(fetcher, "hyphae:get " + cid + " " + out,
                         l -> l.startsWith("got ") || l.contains("gogo: ") || (l.contains("Exception") && !LOG_LINE.matcher(l).find()),
                         3600);
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                java.time.Instant ended = java.time.Instant.now();
                 double fetcherCpu = cpuSeconds(fetcher) - fetcherCpu0;
                 double seedersCpu = cpuSeconds(serving) - seedersCpu0;
                 String fetcherThreads = ThreadCpu.top(fetcherThreads0, ThreadCpu.snapshot(fetcherPid), 8);
@@ -167,6 +169,8 @@ public final class BitswapBenchmark {
                 }
                 System.out.printf("Hyphae from %d seeder(s): %6.1f s  %6.0f MB/s  (%.0f%% of the transport limit)  peak heap %d MiB%n",
                         n, seconds, hyphae[k] / 1e6, 100 * hyphae[k] / limit, peakHeapMib);
+                // For reading a JFR recording (bench.fetcherJavaOpts): the measured window in UTC.
+                System.out.println("  measured from " + started + " to " + ended);
                 // CPU time is what load on the machine changes least: the cost per GiB, and how much of
                 // the two cores' wall time the nodes used (well under 2.0 means they waited, not worked).
                 System.out.printf("  CPU: fetcher %.1f s, seeders %.1f s = %.1f core-s per GiB; %.2f of %d cores busy%n",
