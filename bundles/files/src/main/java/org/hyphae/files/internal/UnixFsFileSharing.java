@@ -80,8 +80,8 @@ public final class UnixFsFileSharing implements FileSharing {
 
     /**
      * Fetched bytes {@link #get} holds for its export; beyond, the export reads them back from the
-     * store. Twice the window's worth of 256 KiB blocks: past a quarter of it the fetch waits for the
-     * export, and the rest takes the blocks the window requested before.
+     * store. Twice the window's worth of 256 KiB blocks: the fetch requests more only while what is
+     * held and what it has requested fit (see {@link FetchedBlocks}).
      */
     static final long GET_BUFFER_BYTES = 128L << 20;
 
