@@ -451,12 +451,13 @@ final class BitswapSession implements ExchangeSession {
         // Holders without room hear nothing yet: they get the want-block when they have room (and say
         // DONT_HAVE then if they lack it). A want-have to each of them per waiting want cost every
         // holder a lookup and the fetcher a HAVE to decode, for each block of a large file.
+        boolean noHolder = noHolderFor(w);
         for (PeerState p : askable(w)) {
-            if (!p.has || noHolderFor(w)) {
+            if (!p.has || noHolder) {
                 askHave(w, p);
             }
         }
-        if (askable(w).isEmpty() && noHolderFor(w)) {
+        if (noHolder && askable(w).isEmpty()) {
             searchProviders(w.cid, owner.now());
         }
     }

@@ -42,8 +42,11 @@ final class ScriptedPeer {
             }
             try {
                 BitswapMessage m = BitswapMessage.decode(body.get(), 100_000);
-                m.entries().stream().filter(e -> !e.cancel() && !e.wantHave()).forEach(e -> wantBlocksSeen.incrementAndGet());
-                m.entries().stream().filter(e -> !e.cancel() && e.wantHave()).forEach(e -> wantHavesSeen.incrementAndGet());
+                for (BitswapMessage.Entry e : m.entries()) {
+                    if (!e.cancel()) {
+                        (e.wantHave() ? wantHavesSeen : wantBlocksSeen).incrementAndGet();
+                    }
+                }
                 BitswapMessage reply = script.apply(m);
                 if (reply != null && !reply.isEmpty()) {
                     send(from, LengthPrefixed.frame(reply.encode(Bitswap.PROTOCOL_120)).array());
