@@ -48,6 +48,28 @@ class PowNetworkTest {
         return "pow".equals(name) ? engine : null;
     }
 
+    /**
+     * Waits until the miner's head has stayed the same for twice the template refresh: a session
+     * that was mining when its threads went to 0 may still find one block before it follows.
+     */
+    private static void awaitMiningStopped(TestNet.Peer miner) throws InterruptedException {
+        long quietMs = 2 * 1000;
+        Hash seen = miner.ledger.head().hash();
+        long since = System.currentTimeMillis();
+        long end = since + 30_000;
+        while (System.currentTimeMillis() - since < quietMs) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("the miner's head still moves 30 s after its threads went to 0");
+            }
+            Thread.sleep(50);
+            Hash now = miner.ledger.head().hash();
+            if (!now.equals(seen)) {
+                seen = now;
+                since = System.currentTimeMillis();
+            }
+        }
+    }
+
     private Transaction transfer(ChainSpec spec, TestIdentity from, long nonce, TestIdentity to, long amount) {
         Transaction t = Transaction.transfer(spec.chainId(), from.peerId(), nonce, 1, to.peerId(), amount);
         return t.withSignature(from.sign(t.signingBytes()));
@@ -111,6 +133,7 @@ class PowNetworkTest {
             TestNet.await("half A mines its transfer and 6 blocks", 60_000,
                     () -> a2.ledger.transaction(onlyA.hash()).isPresent() && a2.ledger.height() >= 6);
             engineA.threads(0);
+            awaitMiningStopped(a2);
             TestNet.await("half A agrees", 30_000, () -> a.ledger.head().equals(a2.ledger.head()));
 
             // Half B: a longer, heavier branch with a transfer of user 1's.
@@ -121,6 +144,7 @@ class PowNetworkTest {
             TestNet.await("half B mines a heavier branch", 90_000, () -> b2.ledger.transaction(onlyB.hash()).isPresent()
                     && b.ledger.chain().headWeight() > 2 * weightA && b.ledger.height() > a.ledger.height());
             engineB.threads(0);
+            awaitMiningStopped(b2);
             TestNet.await("half B agrees", 30_000, () -> b.ledger.head().equals(b2.ledger.head()));
             Hash winner = b.ledger.head().hash();
             assertFalse(b.ledger.transaction(onlyA.hash()).isPresent());
@@ -130,7 +154,13 @@ class PowNetworkTest {
             net.connect(a, b);
             a.ledger.syncNow();
             a2.ledger.syncNow();
-            TestNet.await("every node on B's head", 60_000, () -> net.peers.stream().allMatch(p -> p.ledger.head().hash().equals(winner)));
+            try {
+                TestNet.await("every node on B's head", 60_000,
+                        () -> net.peers.stream().allMatch(p -> p.ledger.head().hash().equals(winner)));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + " #" + b.ledger.height() + " " + winner + "; heads: "
+                        + net.peers.stream().map(p -> "#" + p.ledger.height() + " " + p.ledger.head().hash()).toList(), e);
+            }
             for (TestNet.Peer p : List.of(a, a2)) {
                 assertFalse(p.ledger.transaction(onlyA.hash()).isPresent(), "A's block with the transfer is off the chain");
                 assertTrue(p.ledger.transaction(onlyB.hash()).isPresent());
