@@ -253,9 +253,10 @@ public final class Bitswap implements BlockExchange {
             return;
         }
         StreamReader reader = new StreamReader(stream);
-        // Messages are handled in order, off the I/O thread, each one's blocks hashed and stored in
-        // parallel; up to READ_AHEAD messages are read while earlier ones are handled, and no further
-        // until the oldest is done (the stream's flow-control window then holds the peer back).
+        // Messages are handled off the I/O thread: their blocks hashed and stored in parallel, also
+        // with those of the messages before; their presences and want lists in order. Up to
+        // READ_AHEAD messages are read while earlier ones are handled, and no further until the
+        // oldest is done (the stream's flow-control window then holds the peer back).
         // The messages read and not yet known to be handled, newest last; only the read loop touches it.
         java.util.ArrayDeque<CompletableFuture<Void>> handling = new java.util.ArrayDeque<>();
         java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
@@ -264,7 +265,7 @@ public final class Bitswap implements BlockExchange {
             if (body.isEmpty()) {
                 return previous.thenApply(v -> Optional.of(true));
             }
-            CompletableFuture<Void> mine = previous.thenComposeAsync(v -> receive(from, body.get(), reader), executor);
+            CompletableFuture<Void> mine = receive(from, body.get(), reader, previous).toCompletableFuture();
             // A bad message ends the stream at once, even while the next read waits.
             mine.whenComplete((v, e) -> {
                 if (e != null) {
@@ -295,43 +296,63 @@ public final class Bitswap implements BlockExchange {
     }
 
     /**
-     * Handles one message: its blocks in parallel on the executor, then its presences and want list.
-     * A malformed message fails the stream (thrown as a completion failure).
+     * Handles one message. Its blocks are hashed and stored in parallel on the executor at once,
+     * while those of earlier messages may still be stored: a store that syncs each block to disk
+     * then has several syncs under way, which the file system commits together (on ext4, one
+     * writer synced 104 MB/s of 256 KiB blocks, four 133, sixteen 202). Its presences and want
+     * list are handled once its blocks are stored and the message before it is handled.
+     * A malformed message fails the stream (as a completion failure).
+     *
+     * @param previous completes when the message before this one is handled
+     * @return completes when this message is handled
      */
-    CompletionStage<Void> receive(PeerId from, byte[] body, StreamReader reader) {
+    CompletionStage<Void> receive(PeerId from, byte[] body, StreamReader reader, CompletionStage<Void> previous) {
+        return CompletableFuture.supplyAsync(() -> decode(from, body, reader), executor).thenCompose(message -> {
+            if (message.isEmpty()) {
+                return previous; // refused whole; the stream goes on
+            }
+            List<BitswapMessage.Incoming> incoming = message.get().incoming();
+            CompletableFuture<?>[] blocks = new CompletableFuture<?>[incoming.size()];
+            for (int i = 0; i < blocks.length; i++) {
+                BitswapMessage.Incoming b = incoming.get(i);
+                blocks[i] = i == blocks.length - 1 ? CompletableFuture.runAsync(() -> received(from, b), Runnable::run)
+                        : CompletableFuture.runAsync(() -> received(from, b), executor);
+            }
+            return CompletableFuture.allOf(blocks).thenCombine(previous, (a, b) -> null)
+                    .thenRun(() -> control(from, message.get()));
+        });
+    }
+
+    /** The message, or empty if it is refused whole (its peer penalized); malformed: thrown. */
+    private Optional<BitswapMessage> decode(PeerId from, byte[] body, StreamReader reader) {
         if (scores.banned(from)) {
-            return CompletableFuture.completedFuture(null);
+            return Optional.empty();
         }
-        BitswapMessage message;
         try {
-            message = BitswapMessage.decode(body, settings.maxWantlistEntries());
+            return Optional.of(BitswapMessage.decode(body, settings.maxWantlistEntries()));
         } catch (BitswapMessage.WantlistTooLongException e) {
             badMessages.incrementAndGet();
             scores.penalize(from, PeerScores.FLOOD, reader.context() + ": " + e.getMessage());
-            return CompletableFuture.completedFuture(null); // the whole message is refused; the stream goes on
+            return Optional.empty();
         } catch (InvalidProtocolBufferException e) {
             throw new java.util.concurrent.CompletionException(
                     new InvalidProtocolBufferException(reader.context() + ": " + e.getMessage()));
         }
-        CompletableFuture<?>[] blocks = new CompletableFuture<?>[message.incoming().size()];
-        for (int i = 0; i < blocks.length; i++) {
-            BitswapMessage.Incoming b = message.incoming().get(i);
-            blocks[i] = i == blocks.length - 1 ? CompletableFuture.runAsync(() -> received(from, b), Runnable::run)
-                    : CompletableFuture.runAsync(() -> received(from, b), executor);
-        }
-        return CompletableFuture.allOf(blocks).thenRun(() -> {
-            for (BitswapMessage.Presence p : message.presences()) {
-                Set<BitswapSession> s = interest.get(p.cid());
-                if (s != null) {
-                    for (BitswapSession session : s) {
-                        session.presence(from, p.cid(), p.have());
-                    }
+    }
+
+    /** A message's presences and want list, after its blocks. */
+    private void control(PeerId from, BitswapMessage message) {
+        for (BitswapMessage.Presence p : message.presences()) {
+            Set<BitswapSession> s = interest.get(p.cid());
+            if (s != null) {
+                for (BitswapSession session : s) {
+                    session.presence(from, p.cid(), p.have());
                 }
             }
-            if (!message.entries().isEmpty() || message.full()) {
-                server.wants(from, message);
-            }
-        });
+        }
+        if (!message.entries().isEmpty() || message.full()) {
+            server.wants(from, message);
+        }
     }
 
     private void received(PeerId from, BitswapMessage.Incoming incoming) {

@@ -128,6 +128,75 @@ class BitswapTest {
     }
 
     @Test
+    void theBlocksOfSuccessiveMessagesAreStoredAtTheSameTime() throws Exception {
+        // A store whose puts take long (as a disk's syncs): each waits, up to 2 s, for another put
+        // to be under way, and the most under way at once is kept.
+        java.util.concurrent.atomic.AtomicInteger underWay = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        // No stall while the puts wait: a re-asked block would come again on another stream.
+        Bitswap.Settings q = SwarmSim.quick();
+        Bitswap.Settings patient = new Bitswap.Settings(q.maxMessageBytes(), q.maxOutMessageBytes(), q.maxWantlistEntries(),
+                q.maxBytesInFlight(), q.maxBytesInFlightPerPeer(), q.maxWantsPerPeer(), 10_000, 20_000,
+                q.providerSearchMillis(), q.idleStreamMillis(), q.banThreshold(), q.banMillis());
+        SwarmSim.Peer fetcher = sim.add(patient, null, inner -> new ForwardingBlockStore(inner) {
+            @Override
+            public void put(org.hyphae.storage.VerifiedBlock block) throws org.hyphae.storage.StorageException {
+                int now = underWay.incrementAndGet();
+                most.accumulateAndGet(now, Math::max);
+                try {
+                    long end = System.currentTimeMillis() + 2_000;
+                    while (underWay.get() < 2 && System.currentTimeMillis() < end) {
+                        Thread.sleep(5);
+                    }
+                    super.put(block);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    underWay.decrementAndGet();
+                }
+            }
+        });
+        List<byte[]> blocks = SwarmSim.blocks(3, 5_000, 9);
+        Map<Cid, byte[]> byCid = new java.util.HashMap<>();
+        for (byte[] b : blocks) {
+            byCid.put(SwarmSim.cid(b), b);
+        }
+        // Once asked for all three, the holder sends each in a message of its own, the three one after
+        // the other on one stream.
+        java.util.Set<Cid> asked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean sentAll = new java.util.concurrent.atomic.AtomicBoolean();
+        ScriptedPeer holder = new ScriptedPeer(sim.net.node(), m -> {
+            List<BitswapMessage.Presence> have = new ArrayList<>();
+            for (BitswapMessage.Entry e : m.entries()) {
+                if (!e.cancel() && e.wantHave()) {
+                    have.add(new BitswapMessage.Presence(e.cid(), true));
+                } else if (!e.cancel()) {
+                    asked.add(e.cid());
+                }
+            }
+            List<BitswapMessage.Block> sent = new ArrayList<>();
+            if (asked.size() == blocks.size() && sentAll.compareAndSet(false, true)) {
+                for (byte[] b : blocks) {
+                    sent.add(new BitswapMessage.Block(SwarmSim.cid(b), b));
+                }
+            }
+            return BitswapMessage.of(List.of(), sent, have);
+        });
+        holder.blockPerMessage = true;
+        sim.net.connect(fetcher.node(), holder.node);
+        try (ExchangeSession s = fetcher.bitswap().newSession("slow store")) {
+            long t0 = System.nanoTime();
+            List<byte[]> got = fetchAll(s, blocks);
+            for (int i = 0; i < blocks.size(); i++) {
+                assertArrayEquals(blocks.get(i), got.get(i));
+            }
+            // Stored one message after the other, no put has company and each waits its 2 s.
+            assertTrue(most.get() >= 2, "most puts under way at once: " + most.get() + ", after "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
+    }
+
+    @Test
     void aPeerWithoutTheBlockSaysSoAndAnotherDelivers() throws Exception {
         List<byte[]> blocks = SwarmSim.blocks(20, 1000, 3);
         SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());

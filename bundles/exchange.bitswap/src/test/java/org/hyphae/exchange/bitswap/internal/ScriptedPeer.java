@@ -22,6 +22,8 @@ final class ScriptedPeer {
     final MemoryNode node;
     final AtomicInteger wantBlocksSeen = new AtomicInteger();
     final AtomicInteger wantHavesSeen = new AtomicInteger();
+    /** Sends the blocks of a reply as one message each, one after the other on one stream. */
+    volatile boolean blockPerMessage;
     private final Function<BitswapMessage, BitswapMessage> script;
 
     ScriptedPeer(MemoryNode node, Function<BitswapMessage, BitswapMessage> script) {
@@ -49,13 +51,25 @@ final class ScriptedPeer {
                 }
                 BitswapMessage reply = script.apply(m);
                 if (reply != null && !reply.isEmpty()) {
-                    send(from, LengthPrefixed.frame(reply.encode(Bitswap.PROTOCOL_120)).array());
+                    send(from, frames(reply));
                 }
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
             return Optional.<Boolean>empty();
         }));
+    }
+
+    /** The reply as one message, or (with {@link #blockPerMessage}) one message per block, in one write. */
+    private byte[] frames(BitswapMessage reply) {
+        if (!blockPerMessage || reply.blocks().size() < 2) {
+            return LengthPrefixed.frame(reply.encode(Bitswap.PROTOCOL_120)).array();
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (BitswapMessage.Block b : reply.blocks()) {
+            out.writeBytes(LengthPrefixed.frame(BitswapMessage.of(List.of(), List.of(b), List.of()).encode(Bitswap.PROTOCOL_120)).array());
+        }
+        return out.toByteArray();
     }
 
     /** Writes raw bytes on a new Bitswap stream to {@code peer}. */

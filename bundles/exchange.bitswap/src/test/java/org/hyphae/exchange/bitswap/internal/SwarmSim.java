@@ -11,6 +11,7 @@ import org.hyphae.discovery.ContentRouting;
 import org.hyphae.multiformats.Cid;
 import org.hyphae.multiformats.Multicodec;
 import org.hyphae.multiformats.Multihash;
+import org.hyphae.storage.BlockStore;
 import org.hyphae.storage.memory.MemoryBlockStore;
 import org.hyphae.transport.testkit.MemoryNetwork;
 import org.hyphae.transport.testkit.MemoryNode;
@@ -39,9 +40,15 @@ final class SwarmSim implements AutoCloseable {
     }
 
     Peer add(Bitswap.Settings settings, ContentRouting routing) {
+        return add(settings, routing, store -> store);
+    }
+
+    /** A peer whose Bitswap stores through {@code wrap} of its memory store (for slow or failing stores). */
+    Peer add(Bitswap.Settings settings, ContentRouting routing, java.util.function.UnaryOperator<BlockStore> wrap) {
         MemoryNode node = net.node();
         MemoryBlockStore store = new MemoryBlockStore();
-        Bitswap b = new Bitswap(node, () -> store, () -> routing, executor, timer, settings);
+        BlockStore used = wrap.apply(store);
+        Bitswap b = new Bitswap(node, () -> used, () -> routing, executor, timer, settings);
         for (String p : Bitswap.PROTOCOLS) {
             node.handle(p, b::handle);
         }
