@@ -92,11 +92,11 @@ public final class WebSocketTransport implements Transport {
 
     /**
      * Loads the HTTP and WebSocket codec classes now, while little is compiled. Loaded at the
-     * node's first WebSocket connection instead, the new ChannelDuplexHandler subclasses void
-     * the compiled code of Netty's pipeline methods, which the JIT had specialised for the
-     * handlers loaded so far, and every TCP connection runs interpreted until it is compiled
-     * again: 2.3-2.8 s of compiler time in a 1 GiB Bitswap fetch whose DHT query had dialled a
-     * WebSocket address at its start.
+     * node's first WebSocket connection instead, their new ChannelDuplexHandler subclasses void
+     * the JIT's code for Netty's pipeline methods (write, flush, fireChannelReadComplete), which
+     * it had specialised for the handlers loaded so far, and the TCP connections run slower
+     * until that is compiled again. Seen in a Bitswap benchmark: the fetcher's DHT query dialled
+     * a WebSocket address after a 3 GiB fetch over TCP.
      */
     private static void loadCodecClasses() {
         new HttpClientCodec();
