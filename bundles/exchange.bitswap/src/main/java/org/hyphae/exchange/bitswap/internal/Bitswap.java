@@ -307,7 +307,10 @@ public final class Bitswap implements BlockExchange {
      * @return completes when this message is handled
      */
     CompletionStage<Void> receive(PeerId from, byte[] body, StreamReader reader, CompletionStage<Void> previous) {
-        return CompletableFuture.supplyAsync(() -> decode(from, body, reader), executor).thenCompose(message -> {
+        // One task on the executor decodes and starts the blocks, the last one itself: a
+        // continuation of the decode could run on the thread reading the stream.
+        return CompletableFuture.supplyAsync(() -> {
+            Optional<BitswapMessage> message = decode(from, body, reader);
             if (message.isEmpty()) {
                 return previous; // refused whole; the stream goes on
             }
@@ -318,9 +321,9 @@ public final class Bitswap implements BlockExchange {
                 blocks[i] = i == blocks.length - 1 ? CompletableFuture.runAsync(() -> received(from, b), Runnable::run)
                         : CompletableFuture.runAsync(() -> received(from, b), executor);
             }
-            return CompletableFuture.allOf(blocks).thenCombine(previous, (a, b) -> null)
+            return CompletableFuture.allOf(blocks).thenCombine(previous, (a, b) -> (Void) null)
                     .thenRun(() -> control(from, message.get()));
-        });
+        }, executor).thenCompose(handled -> handled);
     }
 
     /** The message, or empty if it is refused whole (its peer penalized); malformed: thrown. */
