@@ -115,10 +115,7 @@ class BadInputTest {
 
     @Test
     void aSilentPeerAloneEndsTheWantWithBlockUnavailableInsteadOfHanging() throws Exception {
-        Bitswap.Settings q = SwarmSim.quick();
-        Bitswap.Settings shortDeadline = new Bitswap.Settings(q.maxMessageBytes(), q.maxOutMessageBytes(),
-                q.maxWantlistEntries(), q.maxBytesInFlight(), q.maxBytesInFlightPerPeer(), q.maxWantsPerPeer(),
-                q.stallMillis(), 2_000, q.providerSearchMillis(), q.idleStreamMillis(), q.banThreshold(), q.banMillis());
+        Bitswap.Settings shortDeadline = SwarmSim.quick(600, 2_000);
         SwarmSim.Peer fetcher = sim.add(shortDeadline);
         ScriptedPeer silent = new ScriptedPeer(sim.net.node(), m -> BitswapMessage.of(List.of(), List.of(),
                 m.entries().stream().filter(e -> !e.cancel() && e.wantHave())

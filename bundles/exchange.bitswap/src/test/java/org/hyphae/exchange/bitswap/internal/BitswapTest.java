@@ -134,11 +134,7 @@ class BitswapTest {
         java.util.concurrent.atomic.AtomicInteger underWay = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
         // No stall while the puts wait: a re-asked block would come again on another stream.
-        Bitswap.Settings q = SwarmSim.quick();
-        Bitswap.Settings patient = new Bitswap.Settings(q.maxMessageBytes(), q.maxOutMessageBytes(), q.maxWantlistEntries(),
-                q.maxBytesInFlight(), q.maxBytesInFlightPerPeer(), q.maxWantsPerPeer(), 10_000, 20_000,
-                q.providerSearchMillis(), q.idleStreamMillis(), q.banThreshold(), q.banMillis());
-        SwarmSim.Peer fetcher = sim.add(patient, null, inner -> new ForwardingBlockStore(inner) {
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick(10_000, 20_000), null, inner -> new ForwardingBlockStore(inner) {
             @Override
             public void put(org.hyphae.storage.VerifiedBlock block) throws org.hyphae.storage.StorageException {
                 int now = underWay.incrementAndGet();
@@ -266,10 +262,7 @@ class BitswapTest {
 
     @Test
     void aBlockNobodyHasFailsAfterTheDeadline() throws Exception {
-        Bitswap.Settings q = SwarmSim.quick();
-        Bitswap.Settings shortDeadline = new Bitswap.Settings(q.maxMessageBytes(), q.maxOutMessageBytes(),
-                q.maxWantlistEntries(), q.maxBytesInFlight(), q.maxBytesInFlightPerPeer(), q.maxWantsPerPeer(),
-                q.stallMillis(), 1_500, q.providerSearchMillis(), q.idleStreamMillis(), q.banThreshold(), q.banMillis());
+        Bitswap.Settings shortDeadline = SwarmSim.quick(600, 1_500);
         SwarmSim.Peer fetcher = sim.add(shortDeadline);
         SwarmSim.Peer other = sim.add(shortDeadline);
         sim.net.connect(fetcher.node(), other.node());

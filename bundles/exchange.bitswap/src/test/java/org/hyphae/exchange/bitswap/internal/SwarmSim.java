@@ -59,10 +59,15 @@ final class SwarmSim implements AutoCloseable {
 
     /** Fast timings for tests: stalls after 600 ms, wants fail after 20 s. */
     static Bitswap.Settings quick() {
+        return quick(600, 20_000);
+    }
+
+    /** {@link #quick()} with another stall time and want deadline. */
+    static Bitswap.Settings quick(long stallMillis, long wantTimeoutMillis) {
         Bitswap.Settings d = Bitswap.Settings.defaults();
         return new Bitswap.Settings(d.maxMessageBytes(), d.maxOutMessageBytes(), d.maxWantlistEntries(),
-                d.maxBytesInFlight(), d.maxBytesInFlightPerPeer(), 8, 600, 20_000, 500, 2_000, d.banThreshold(),
-                d.banMillis());
+                d.maxBytesInFlight(), d.maxBytesInFlightPerPeer(), 8, stallMillis, wantTimeoutMillis, 500, 2_000,
+                d.banThreshold(), d.banMillis());
     }
 
     /** Random raw blocks. */
