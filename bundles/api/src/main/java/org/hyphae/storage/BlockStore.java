@@ -12,9 +12,10 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <p><b>Verified both ways.</b> {@link #put} hashes the bytes (while streaming them, for
  * {@link #put(Cid, InputStream)}) and stores nothing if they do not match the CID's multihash
- * ({@link BlockMismatchException} naming the CID). {@link #get} hashes what it read and, if that does
+ * ({@link BlockMismatchException} naming the CID). {@link #get} checks what it read and, if that does
  * not match, throws {@link CorruptDataException} naming the CID and the file or connection, and
- * returns nothing. Hash functions a store can check: at least sha2-256 and identity; a CID whose
+ * returns nothing. It checks against the CID's hash, or against a checksum that the store kept
+ * when it wrote the block (whose hash every put has checked), such as the fs store's CRC32C. Hash functions a store can check: at least sha2-256 and identity; a CID whose
  * hash function the store cannot check is refused on write with {@link BlockMismatchException}.
  *
  * <p><b>Durable when acknowledged.</b> When {@code put} or {@code delete} returns, the change
@@ -64,7 +65,8 @@ public interface BlockStore {
     OptionalLong size(Cid cid) throws StorageException;
 
     /**
-     * Reads a block and verifies it against its CID.
+     * Reads a block and verifies it: against its CID, or against the checksum the store kept when
+     * it wrote the block after checking it against the CID.
      *
      * @param cid the block's CID
      * @return the block's bytes, or empty if it is not stored

@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Random;
 
 import org.hyphae.storage.CorruptDataException;
@@ -57,6 +61,87 @@ class FsReliabilityTest {
         assertTrue(e.getMessage().contains(b.cid().toString()), e.getMessage());
         store.put(b.cid(), b.data());
         assertEquals(5_000, Files.size(file), "a damaged block file is never silently rewritten");
+    }
+
+    @Test
+    void aBlockFileIsCheckedOnReadAgainstTheChecksumStoredWithIt() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        SampleBlock b = SampleBlock.random(random, 50_000);
+        store.put(b.cid(), b.data());
+        Path file = store.pathOf(b.cid());
+        assertEquals(OptionalInt.of(BlockFiles.crc32c(b.data())), checksum(file), "written with the block");
+
+        flipFirstByte(file);
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> store.get(b.cid()));
+        assertTrue(e.getMessage().contains("CRC32C") && e.getMessage().contains(file.toString()), e.getMessage());
+    }
+
+    @Test
+    void aMatchingChecksumIsTrustedWithoutHashingTheBytes() throws Exception {
+        // What makes a read cheap, and its limit: a file rewritten together with its checksum passes
+        // here (the peer it is sent to checks the CID).
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        SampleBlock b = SampleBlock.random(random, 1_000);
+        store.put(b.cid(), b.data());
+        Path file = store.pathOf(b.cid());
+        byte[] other = SampleBlock.random(random, 1_000).data();
+        Files.write(file, other);
+        setChecksum(file, BlockFiles.crc32c(other));
+        assertArrayEquals(other, store.get(b.cid()).orElseThrow());
+    }
+
+    @Test
+    void aBlockFileWithoutAChecksumIsCheckedAgainstItsCid() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        SampleBlock b = SampleBlock.random(random, 20_000);
+        store.put(b.cid(), b.data());
+        Path file = store.pathOf(b.cid());
+        view(file).delete(BlockFiles.CHECKSUM_ATTRIBUTE); // as a copy that dropped it, or an older store
+        assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow());
+
+        flipFirstByte(file);
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> store.get(b.cid()));
+        assertTrue(e.getMessage().contains("do not hash to the CID") && !e.getMessage().contains("CRC32C"), e.getMessage());
+    }
+
+    @Test
+    void aDamagedChecksumAloneLosesNoBlock() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        SampleBlock b = SampleBlock.random(random, 20_000);
+        store.put(b.cid(), b.data());
+        Path file = store.pathOf(b.cid());
+        setChecksum(file, BlockFiles.crc32c(b.data()) ^ 0x10);
+        assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow(), "the bytes still hash to the CID");
+        view(file).write(BlockFiles.CHECKSUM_ATTRIBUTE, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow(), "a malformed checksum is ignored");
+    }
+
+    @Test
+    void aStreamedPutStoresTheChecksumToo() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        SampleBlock b = SampleBlock.random(random, 700_000);
+        store.put(b.cid(), new ByteArrayInputStream(b.data()));
+        assertEquals(OptionalInt.of(BlockFiles.crc32c(b.data())), checksum(store.pathOf(b.cid())));
+        assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow());
+    }
+
+    private static UserDefinedFileAttributeView view(Path file) {
+        return Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
+    }
+
+    private static OptionalInt checksum(Path file) throws IOException {
+        ByteBuffer value = ByteBuffer.allocate(8);
+        return view(file).read(BlockFiles.CHECKSUM_ATTRIBUTE, value) == 4 ? OptionalInt.of(value.getInt(0)) : OptionalInt.empty();
+    }
+
+    private static void setChecksum(Path file, int crc) throws IOException {
+        view(file).write(BlockFiles.CHECKSUM_ATTRIBUTE, ByteBuffer.allocate(4).putInt(0, crc));
+    }
+
+    private static void flipFirstByte(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[0] ^= 1;
+        Files.write(file, bytes); // in place: the same inode, so the attribute stays
     }
 
     @Test
