@@ -2,6 +2,8 @@ package org.hyphae.transport.streamio;
 
 import java.io.EOFException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -88,29 +90,62 @@ public final class StreamReader {
      *     {@link EOFException} if it ended after some of them
      */
     public CompletionStage<Optional<byte[]>> readFully(int n, String what) {
+        return readParts(n, what).thenApply(parts -> parts.map(StreamReader::join));
+    }
+
+    /**
+     * Reads exactly {@code n} bytes as the chunks they came in, without copying them: views of the
+     * stream's chunks (or of one chunk), in order. For large messages whose parts are decoded
+     * once, where a copy into one array would cost a pass over the bytes and a large allocation.
+     *
+     * @param n the byte count
+     * @param what what the bytes are, for the error message
+     * @return the parts (none for {@code n == 0}); empty if the stream ended before any of the
+     *     bytes; fails with {@link EOFException} if it ended after some of them
+     * @since 0.2
+     */
+    public CompletionStage<Optional<List<ByteBuffer>>> readParts(int n, String what) {
         if (n < 0) {
             throw new IllegalArgumentException("negative length " + n);
         }
-        byte[] out = new byte[n];
+        List<ByteBuffer> parts = new ArrayList<>();
         int[] filled = {0};
         return AsyncLoop.run(() -> {
             int take = Math.min(pending.remaining(), n - filled[0]);
-            pending.get(out, filled[0], take);
-            filled[0] += take;
+            if (take > 0) {
+                parts.add(pending.slice(pending.position(), take));
+                pending.position(pending.position() + take);
+                filled[0] += take;
+            }
             if (filled[0] == n) {
-                return CompletableFuture.completedFuture(Optional.of(Optional.of(out)));
+                return CompletableFuture.completedFuture(Optional.of(Optional.of(parts)));
             }
             return fill().thenApply(more -> {
                 if (more) {
-                    return Optional.<Optional<byte[]>>empty();
+                    return Optional.<Optional<List<ByteBuffer>>>empty();
                 }
                 if (filled[0] == 0) {
-                    return Optional.of(Optional.<byte[]>empty());
+                    return Optional.of(Optional.<List<ByteBuffer>>empty());
                 }
                 throw new CompletionException(new EOFException(context() + ": stream ended after "
                         + filled[0] + " of the " + n + " bytes of the " + what));
             });
         });
+    }
+
+    private static byte[] join(List<ByteBuffer> parts) {
+        int n = 0;
+        for (ByteBuffer part : parts) {
+            n += part.remaining();
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (ByteBuffer part : parts) {
+            int len = part.remaining();
+            part.get(out, at, len);
+            at += len;
+        }
+        return out;
     }
 
     /**
@@ -123,6 +158,20 @@ public final class StreamReader {
      *     {@link EOFException} (ended inside the message)
      */
     public CompletionStage<Optional<byte[]>> readLengthPrefixed(int maxLength) {
+        return readLengthPrefixedParts(maxLength).thenApply(body -> body.map(StreamReader::join));
+    }
+
+    /**
+     * Reads one length-prefixed message as {@link #readLengthPrefixed} does, as the chunks it came
+     * in ({@link #readParts}): for large messages, such as Bitswap's blocks, that are decoded
+     * from the chunks rather than copied into one array first.
+     *
+     * @param maxLength the largest length accepted; a larger one fails without reading the body
+     * @return the message body's parts; empty if the stream ended cleanly before the message;
+     *     fails as {@link #readLengthPrefixed} does
+     * @since 0.2
+     */
+    public CompletionStage<Optional<List<ByteBuffer>>> readLengthPrefixedParts(int maxLength) {
         if (maxLength < 0) {
             throw new IllegalArgumentException("negative limit " + maxLength);
         }
@@ -157,18 +206,18 @@ public final class StreamReader {
             });
         }).thenCompose(length -> {
             if (length.isEmpty()) {
-                return CompletableFuture.completedFuture(Optional.<byte[]>empty());
+                return CompletableFuture.completedFuture(Optional.<List<ByteBuffer>>empty());
             }
             long n = length.get();
             if (n > maxLength) {
                 return failed(new MessageTooLargeException(context(), n, maxLength));
             }
-            return readFully((int) n, "length-prefixed message").thenApply(body -> {
+            return readParts((int) n, "length-prefixed message").thenApply(body -> {
                 if (body.isEmpty() && n > 0) {
                     throw new CompletionException(new EOFException(context()
                             + ": stream ended after the length prefix of a " + n + "-byte message"));
                 }
-                return Optional.of(body.orElse(new byte[0]));
+                return Optional.of(body.orElse(List.of()));
             });
         });
     }

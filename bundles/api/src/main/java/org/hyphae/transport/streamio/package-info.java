@@ -5,7 +5,7 @@
  * extension's own protocol) needs, written once.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.hyphae.transport.streamio;
 
 import org.osgi.annotation.bundle.Export;

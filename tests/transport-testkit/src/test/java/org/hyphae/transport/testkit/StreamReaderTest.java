@@ -70,6 +70,45 @@ class StreamReaderTest {
     }
 
     @Test
+    void readsAMessageAsItsChunksWithoutCopyingThem() throws Exception {
+        network.readChunkLimit(7);
+        Stream[] s = pipe();
+        byte[] big = new byte[30];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i + 1);
+        }
+        await(s[0].write(LengthPrefixed.frame(List.of(big, new byte[0], new byte[] {5, 6}))));
+        await(s[0].closeWrite());
+        StreamReader r = new StreamReader(s[1]);
+        List<ByteBuffer> parts = await(r.readLengthPrefixedParts(100)).orElseThrow();
+        // 1 prefix byte and 6 body bytes in the first chunk of 7, then 7 each, then 3 of the last.
+        assertEquals(List.of(6, 7, 7, 7, 3), parts.stream().map(ByteBuffer::remaining).toList());
+        ByteBuffer joined = ByteBuffer.allocate(30);
+        parts.forEach(joined::put);
+        assertArrayEquals(big, joined.array());
+        assertEquals(List.of(), await(r.readLengthPrefixedParts(100)).orElseThrow(), "an empty message has no parts");
+        List<ByteBuffer> last = await(r.readLengthPrefixedParts(100)).orElseThrow();
+        assertEquals(1, last.size(), "a message inside one chunk is one view of it");
+        assertEquals(ByteBuffer.wrap(new byte[] {5, 6}), last.get(0));
+        assertEquals(Optional.empty(), await(r.readLengthPrefixedParts(100)));
+    }
+
+    @Test
+    void aMessageReadAsPartsFailsAsAWholeOneDoes() throws Exception {
+        Stream[] s = pipe();
+        await(s[0].write(ByteBuffer.wrap(new byte[] {10, 1, 2, 3})));
+        await(s[0].closeWrite());
+        StreamReader r = new StreamReader(s[1]);
+        Throwable e = failure(r.readLengthPrefixedParts(100));
+        assertInstanceOf(EOFException.class, e);
+        assertTrue(e.getMessage().contains("after 3 of the 10 bytes"), e.getMessage());
+
+        Stream[] t = pipe();
+        await(t[0].write(LengthPrefixed.frame(new byte[50])));
+        assertInstanceOf(MessageTooLargeException.class, failure(new StreamReader(t[1]).readLengthPrefixedParts(49)));
+    }
+
+    @Test
     void mixesExactReadsAndMessagesInOneChunk() throws Exception {
         Stream[] s = pipe();
         ByteBuffer framed = LengthPrefixed.frame(new byte[] {9, 9});

@@ -1,6 +1,7 @@
 package org.hyphae.exchange.bitswap.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -260,7 +261,7 @@ public final class Bitswap implements BlockExchange {
         // The messages read and not yet known to be handled, newest last; only the read loop touches it.
         java.util.ArrayDeque<CompletableFuture<Void>> handling = new java.util.ArrayDeque<>();
         java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
-        AsyncLoop.<Boolean>run(() -> reader.readLengthPrefixed(settings.maxMessageBytes()).thenCompose(body -> {
+        AsyncLoop.<Boolean>run(() -> reader.readLengthPrefixedParts(settings.maxMessageBytes()).thenCompose(body -> {
             CompletableFuture<Void> previous = handling.isEmpty() ? CompletableFuture.completedFuture(null) : handling.peekLast();
             if (body.isEmpty()) {
                 return previous.thenApply(v -> Optional.of(true));
@@ -306,7 +307,7 @@ public final class Bitswap implements BlockExchange {
      * @param previous completes when the message before this one is handled
      * @return completes when this message is handled
      */
-    CompletionStage<Void> receive(PeerId from, byte[] body, StreamReader reader, CompletionStage<Void> previous) {
+    CompletionStage<Void> receive(PeerId from, List<ByteBuffer> body, StreamReader reader, CompletionStage<Void> previous) {
         // One task on the executor decodes and starts the blocks, the last one itself: a
         // continuation of the decode could run on the thread reading the stream.
         return CompletableFuture.supplyAsync(() -> {
@@ -327,7 +328,7 @@ public final class Bitswap implements BlockExchange {
     }
 
     /** The message, or empty if it is refused whole (its peer penalized); malformed: thrown. */
-    private Optional<BitswapMessage> decode(PeerId from, byte[] body, StreamReader reader) {
+    private Optional<BitswapMessage> decode(PeerId from, List<ByteBuffer> body, StreamReader reader) {
         if (scores.banned(from)) {
             return Optional.empty();
         }

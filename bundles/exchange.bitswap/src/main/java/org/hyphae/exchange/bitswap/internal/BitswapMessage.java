@@ -2,6 +2,7 @@ package org.hyphae.exchange.bitswap.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -282,7 +283,24 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
      *     unsupported hash function, more entries than allowed
      */
     static BitswapMessage decode(byte[] message, int maxEntries) throws InvalidProtocolBufferException {
-        CodedInputStream in = CodedInputStream.newInstance(message);
+        return decode(CodedInputStream.newInstance(message), maxEntries);
+    }
+
+    /**
+     * Decodes a message from the parts it was read in ({@link
+     * org.hyphae.transport.streamio.StreamReader#readLengthPrefixedParts}), as
+     * {@link #decode(byte[], int)} does. Block bytes are copied once, out of the parts: the message
+     * is never one array (a 2 MiB one is a humongous object for G1, allocated outside the young
+     * generation and a cause of concurrent marking).
+     */
+    static BitswapMessage decode(List<ByteBuffer> parts, int maxEntries) throws InvalidProtocolBufferException {
+        CodedInputStream in = CodedInputStream.newInstance(new ByteBuffersInputStream(parts));
+        // The stream reader already held the message to the stream's limit; protobuf's own default
+        // (Integer.MAX_VALUE) then changes nothing.
+        return decode(in, maxEntries);
+    }
+
+    private static BitswapMessage decode(CodedInputStream in, int maxEntries) throws InvalidProtocolBufferException {
         List<Entry> entries = new ArrayList<>();
         boolean[] full = {false};
         List<Incoming> blocks = new ArrayList<>();

@@ -210,6 +210,34 @@ class BadInputTest {
     }
 
     @Test
+    void aMessageDecodesTheSameFromAnySplitIntoPartsAndATruncatedOneIsMalformed() throws Exception {
+        java.util.Random random = new java.util.Random(5);
+        byte[] big = new byte[300_000];
+        random.nextBytes(big);
+        byte[] small = "small".getBytes();
+        BitswapMessage m = BitswapMessage.of(List.of(BitswapMessage.Entry.wantHave(SwarmSim.cid(small), 3)),
+                List.of(new BitswapMessage.Block(SwarmSim.cid(big), big), new BitswapMessage.Block(SwarmSim.cid(small), small)),
+                List.of(new BitswapMessage.Presence(SwarmSim.cid(small), true)));
+        byte[] encoded = m.encode(Bitswap.PROTOCOL_120);
+        for (int split : new int[] {1, 7, 4096, 65_536, encoded.length}) {
+            List<java.nio.ByteBuffer> parts = new java.util.ArrayList<>();
+            for (int at = 0; at < encoded.length; at += split) {
+                // Views of one array at an offset, as the stream reader's slices of its chunks are.
+                parts.add(java.nio.ByteBuffer.wrap(encoded, at, Math.min(split, encoded.length - at)).slice());
+            }
+            BitswapMessage back = BitswapMessage.decode(parts, 1024);
+            assertEquals(2, back.incoming().size(), "split " + split);
+            assertArrayEquals(big, back.incoming().get(0).data(), "split " + split);
+            assertEquals(SwarmSim.cid(small), back.incoming().get(1).verify().cid(), "split " + split);
+            assertEquals(1, back.entries().size());
+            assertEquals(1, back.presences().size());
+        }
+        List<java.nio.ByteBuffer> truncated = List.of(java.nio.ByteBuffer.wrap(encoded, 0, 200_000).slice());
+        org.junit.jupiter.api.Assertions.assertThrows(com.google.protobuf.InvalidProtocolBufferException.class,
+                () -> BitswapMessage.decode(truncated, 1024));
+    }
+
+    @Test
     void blocksOfEveryVersionDecodeToTheCidTheirBytesHashTo() throws Exception {
         byte[] data = "hello bitswap".getBytes();
         Cid raw = SwarmSim.cid(data);

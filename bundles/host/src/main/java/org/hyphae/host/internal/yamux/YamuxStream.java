@@ -32,8 +32,12 @@ import io.netty.channel.ChannelFutureListener;
 public final class YamuxStream implements Stream {
 
     private static final System.Logger LOG = System.getLogger(YamuxStream.class.getName());
-    /** Most bytes one read returns. */
-    static final int MAX_READ = 1024 * 1024;
+    /**
+     * Most bytes one read returns. Each read is a new array: at 1 MiB it was a humongous object for
+     * G1 with the 2 MiB regions of a 6 GiB heap (half a region or more), allocated outside the
+     * young generation; 256 KiB stays under half of the smallest region, 1 MiB.
+     */
+    static final int MAX_READ = 256 * 1024;
 
     private final YamuxSession session;
     private final int id;
