@@ -61,8 +61,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * and the rename. {@link #get} then checks what it reads against that checksum rather than
  * hashing it again ({@link #open} still hashes). This finds what a read check is for: a flipped
  * bit, a truncated or overwritten file. It costs about a tenth of SHA-256, which took a quarter of
- * a seeding node's CPU. A file without the attribute is checked with the CID's hash, as before. That covers files
- * from before this change, a copy that dropped the attribute, and file systems without user
+ * a seeding node's CPU. A file without the attribute is checked with the CID's hash, as before:
+ * files from before this change, a copy that dropped the attribute, and file systems without user
  * extended attributes (probed on open). On a checksum mismatch the bytes are hashed too before
  * they are called corrupt, so a damaged attribute alone loses no block. What a CRC cannot catch
  * is a deliberate rewrite that also rewrites the attribute. Whoever can do that can write any
@@ -154,7 +154,7 @@ public final class BlockFiles implements BlockStore {
         } catch (IOException e) {
             throw new StorageException("cannot open block directory: " + e, this.root.toString(), e);
         }
-        this.checksums = probeChecksums(temp);
+        this.checksums = probeChecksums();
         try (Cursor<Path> files = files()) {
             while (files.hasNext()) {
                 Path file = files.next();
@@ -354,13 +354,12 @@ public final class BlockFiles implements BlockStore {
     }
 
     /**
-     * Whether user extended attributes can be written in {@code dir}: a file system without them
+     * Whether user extended attributes can be written in the store: a file system without them
      * (or with them switched off) leaves every read checked by hash.
      */
-    private static boolean probeChecksums(Path dir) {
-        Path probe = dir.resolve("xattr-probe");
+    private boolean probeChecksums() {
+        Path probe = temp.resolve(tempPrefix + "xattr-probe");
         try {
-            Files.deleteIfExists(probe);
             Files.createFile(probe);
             UserDefinedFileAttributeView view = Files.getFileAttributeView(probe, UserDefinedFileAttributeView.class);
             if (view == null) {
@@ -369,7 +368,7 @@ public final class BlockFiles implements BlockStore {
             view.write(CHECKSUM_ATTRIBUTE, ByteBuffer.allocate(4));
             return true;
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.log(System.Logger.Level.INFO, "block files under " + dir.getParent() + " get no checksum attribute ("
+            LOG.log(System.Logger.Level.INFO, "block files under " + root + " get no checksum attribute ("
                     + e + "): every read is checked against the CID's hash");
             return false;
         } finally {
