@@ -65,55 +65,43 @@ class FsReliabilityTest {
 
     @Test
     void aBlockFileIsCheckedOnReadAgainstTheChecksumStoredWithIt() throws Exception {
-        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
-        SampleBlock b = SampleBlock.random(random, 50_000);
-        store.put(b.cid(), b.data());
-        Path file = store.pathOf(b.cid());
-        assertEquals(OptionalInt.of(BlockFiles.crc32c(b.data())), checksum(file), "written with the block");
+        Stored s = stored(50_000);
+        assertEquals(OptionalInt.of(BlockFiles.crc32c(s.block.data())), checksum(s.file), "written with the block");
 
-        flipFirstByte(file);
-        CorruptDataException e = assertThrows(CorruptDataException.class, () -> store.get(b.cid()));
-        assertTrue(e.getMessage().contains("CRC32C") && e.getMessage().contains(file.toString()), e.getMessage());
+        flipFirstByte(s.file);
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> s.store.get(s.block.cid()));
+        assertTrue(e.getMessage().contains("CRC32C") && e.getMessage().contains(s.file.toString()), e.getMessage());
     }
 
     @Test
     void aMatchingChecksumIsTrustedWithoutHashingTheBytes() throws Exception {
         // What makes a read cheap, and its limit: a file rewritten together with its checksum passes
         // here (the peer it is sent to checks the CID).
-        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
-        SampleBlock b = SampleBlock.random(random, 1_000);
-        store.put(b.cid(), b.data());
-        Path file = store.pathOf(b.cid());
+        Stored s = stored(1_000);
         byte[] other = SampleBlock.random(random, 1_000).data();
-        Files.write(file, other);
-        setChecksum(file, BlockFiles.crc32c(other));
-        assertArrayEquals(other, store.get(b.cid()).orElseThrow());
+        Files.write(s.file, other);
+        setChecksum(s.file, BlockFiles.crc32c(other));
+        assertArrayEquals(other, s.store.get(s.block.cid()).orElseThrow());
     }
 
     @Test
     void aBlockFileWithoutAChecksumIsCheckedAgainstItsCid() throws Exception {
-        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
-        SampleBlock b = SampleBlock.random(random, 20_000);
-        store.put(b.cid(), b.data());
-        Path file = store.pathOf(b.cid());
-        view(file).delete(BlockFiles.CHECKSUM_ATTRIBUTE); // as a copy that dropped it, or an older store
-        assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow());
+        Stored s = stored(20_000);
+        view(s.file).delete(BlockFiles.CHECKSUM_ATTRIBUTE); // as a copy that dropped it, or an older store
+        assertArrayEquals(s.block.data(), s.store.get(s.block.cid()).orElseThrow());
 
-        flipFirstByte(file);
-        CorruptDataException e = assertThrows(CorruptDataException.class, () -> store.get(b.cid()));
+        flipFirstByte(s.file);
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> s.store.get(s.block.cid()));
         assertTrue(e.getMessage().contains("do not hash to the CID") && !e.getMessage().contains("CRC32C"), e.getMessage());
     }
 
     @Test
     void aDamagedChecksumAloneLosesNoBlock() throws Exception {
-        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
-        SampleBlock b = SampleBlock.random(random, 20_000);
-        store.put(b.cid(), b.data());
-        Path file = store.pathOf(b.cid());
-        setChecksum(file, BlockFiles.crc32c(b.data()) ^ 0x10);
-        assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow(), "the bytes still hash to the CID");
-        view(file).write(BlockFiles.CHECKSUM_ATTRIBUTE, ByteBuffer.wrap(new byte[] {1, 2, 3}));
-        assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow(), "a malformed checksum is ignored");
+        Stored s = stored(20_000);
+        setChecksum(s.file, BlockFiles.crc32c(s.block.data()) ^ 0x10);
+        assertArrayEquals(s.block.data(), s.store.get(s.block.cid()).orElseThrow(), "the bytes still hash to the CID");
+        view(s.file).write(BlockFiles.CHECKSUM_ATTRIBUTE, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        assertArrayEquals(s.block.data(), s.store.get(s.block.cid()).orElseThrow(), "a malformed checksum is ignored");
     }
 
     @Test
@@ -123,6 +111,17 @@ class FsReliabilityTest {
         store.put(b.cid(), new ByteArrayInputStream(b.data()));
         assertEquals(OptionalInt.of(BlockFiles.crc32c(b.data())), checksum(store.pathOf(b.cid())));
         assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow());
+    }
+
+    private record Stored(BlockFiles store, SampleBlock block, Path file) {
+    }
+
+    /** A random block of {@code size} bytes put into a new store. */
+    private Stored stored(int size) throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        SampleBlock b = SampleBlock.random(random, size);
+        store.put(b.cid(), b.data());
+        return new Stored(store, b, store.pathOf(b.cid()));
     }
 
     private static UserDefinedFileAttributeView view(Path file) {

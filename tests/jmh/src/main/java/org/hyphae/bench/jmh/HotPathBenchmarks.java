@@ -41,6 +41,10 @@ public final class HotPathBenchmarks {
                 "the same on heap buffers");
         ratio(opsPerSecond, "blockDigestMatches", "jdkSha256", BlockVerifyBench.BLOCK,
                 "block check against its CID (256 KiB) vs JDK SHA-256");
+        ratio(opsPerSecond, "getCheckedByChecksum", "readFileAlone", BlockVerifyBench.BLOCK,
+                "fs store read of a 256 KiB block, checked by its CRC32C, vs reading the file alone");
+        ratio(opsPerSecond, "getCheckedByHash", "readFileAlone", BlockVerifyBench.BLOCK,
+                "the same checked against its CID (SHA-256), vs reading the file alone");
         if (opsPerSecond.containsKey("nodeVerify")) {
             System.out.printf("  Ed25519 verifier of the node: %s%n", Ed25519KeyPair.verifier());
         }

@@ -295,8 +295,9 @@ record BitswapMessage(List<Entry> entries, boolean full, List<Block> blocks, Lis
      */
     static BitswapMessage decode(List<ByteBuffer> parts, int maxEntries) throws InvalidProtocolBufferException {
         CodedInputStream in = CodedInputStream.newInstance(new ByteBuffersInputStream(parts));
-        // The stream reader already held the message to the stream's limit; protobuf's own default
-        // (Integer.MAX_VALUE) then changes nothing.
+        // No size limit of protobuf's is needed: the reader refused a message over Bitswap's limit
+        // before reading it, and a field longer than what is left is truncated: protobuf reads it in
+        // 4 KiB pieces up to the end rather than allocating the length it claims.
         return decode(in, maxEntries);
     }
 
