@@ -35,7 +35,8 @@ public interface Stream {
     Direction direction();
 
     /**
-     * Reads the next chunk of bytes.
+     * Reads the next chunk of bytes. The buffer is the caller's: the stream does not touch it again,
+     * so a reader may keep views of it ({@link org.hyphae.transport.streamio.StreamReader#readParts}).
      *
      * @return completes with the next bytes, with empty at the end of the stream (the peer closed
      *     its side), or exceptionally with an {@link IOException} if the stream was reset or the
