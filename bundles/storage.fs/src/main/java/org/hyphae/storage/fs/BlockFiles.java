@@ -91,6 +91,7 @@ public final class BlockFiles implements BlockStore {
         String directory() default "";
     }
 
+    private static final System.Logger LOG = System.getLogger(BlockFiles.class.getName());
     /** The extended attribute (in the {@code user} namespace) that holds a block file's CRC32C. */
     static final String CHECKSUM_ATTRIBUTE = "hyphae.crc32c";
     private static final String TEMP = ".tmp";
@@ -110,7 +111,6 @@ public final class BlockFiles implements BlockStore {
     private final AtomicLong tempCounter = new AtomicLong();
     /** Whether the file system keeps user extended attributes here: probed on open. */
     private final boolean checksums;
-    private static final System.Logger LOG = System.getLogger(BlockFiles.class.getName());
 
     /**
      * Opens the directory named by the configuration, under the framework property
