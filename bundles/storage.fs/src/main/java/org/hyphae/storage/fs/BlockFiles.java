@@ -138,6 +138,14 @@ public final class BlockFiles implements BlockStore {
      * @throws StorageException if it cannot be created or read, or holds a foreign file
      */
     public BlockFiles(Path root) throws StorageException {
+        this(root, true);
+    }
+
+    /**
+     * As {@link #BlockFiles(Path)}; with {@code checksums} false, as on a file system without user
+     * extended attributes: no checksum is written, and every read is checked against its CID.
+     */
+    BlockFiles(Path root, boolean checksums) throws StorageException {
         this.root = root.toAbsolutePath();
         this.temp = this.root.resolve(TEMP);
         for (int i = 0; i < stripes.length; i++) {
@@ -154,7 +162,7 @@ public final class BlockFiles implements BlockStore {
         } catch (IOException e) {
             throw new StorageException("cannot open block directory: " + e, this.root.toString(), e);
         }
-        this.checksums = probeChecksums();
+        this.checksums = checksums && probeChecksums();
         try (Cursor<Path> files = files()) {
             while (files.hasNext()) {
                 Path file = files.next();
