@@ -15,8 +15,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * ({@link BlockMismatchException} naming the CID). {@link #get} checks what it read and, if that does
  * not match, throws {@link CorruptDataException} naming the CID and the file or connection, and
  * returns nothing. It checks against the CID's hash, or against a checksum that the store kept
- * when it wrote the block (whose hash every put has checked), such as the fs store's CRC32C. Hash functions a store can check: at least sha2-256 and identity; a CID whose
- * hash function the store cannot check is refused on write with {@link BlockMismatchException}.
+ * when it wrote the block (whose hash every put has checked), such as the fs store's CRC32C. Hash
+ * functions a store can check: at least sha2-256 and identity; a CID whose hash function the store
+ * cannot check is refused on write with {@link BlockMismatchException}.
  *
  * <p><b>Durable when acknowledged.</b> When {@code put} or {@code delete} returns, the change
  * survives a crash of the process or the machine (for stores that keep data at all: the memory
