@@ -1,6 +1,7 @@
 package org.hyphae.storage;
 
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -113,6 +114,25 @@ public interface BlockStore {
      */
     default void put(VerifiedBlock block) throws StorageException {
         put(block.cid(), block.data());
+    }
+
+    /**
+     * Stores a block whose bytes the caller has just written at {@code offset} in {@code file} (a
+     * download's output, say), durably before returning. A store may keep a reference to that range
+     * instead of a copy, as Kubo's filestore does for {@code add --nocopy} and as a BitTorrent client
+     * seeds from the files it downloaded: the bytes are then on disk once, not twice. A referenced
+     * block is read and checked like a copy; when the range no longer holds the block's bytes (the
+     * file was changed or truncated), the block is absent again, never wrong. This default stores a
+     * copy, which is what a store without access to the file (a database) has to do.
+     *
+     * @param block the block; its bytes are not kept by the store after it returns
+     * @param file a regular file holding the block's bytes from {@code offset} on
+     * @param offset where in the file the block's bytes begin
+     * @throws StorageException if the store cannot be written; nothing is stored
+     * @since 1.2
+     */
+    default void putReference(VerifiedBlock block, Path file, long offset) throws StorageException {
+        put(block);
     }
 
     /**

@@ -68,6 +68,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * is a deliberate rewrite that also rewrites the attribute. Whoever can do that can write any
  * file of the node's. A peer that is sent such a block checks it against the CID anyway.
  *
+ * <p><b>References instead of copies.</b> {@link #putReference} keeps a block as a reference into a
+ * file the node has written (a download's output) when that file is on the same file system: see
+ * {@link FileReferences}. A download then writes its bytes once, not twice. A reference is read
+ * and checked like a block file, against a CRC32C kept in it (then the CID's hash); a range that
+ * no longer holds the block's bytes makes the block absent, and the reference is dropped.
+ *
  * <p>Immediate, so that an unusable directory (or a foreign file in it) is reported at start-up with
  * its path, not at the first read.
  */
@@ -111,6 +117,7 @@ public final class BlockFiles implements BlockStore {
     private final AtomicLong tempCounter = new AtomicLong();
     /** Whether the file system keeps user extended attributes here: probed on open. */
     private final boolean checksums;
+    private final FileReferences references;
 
     /**
      * Opens the directory named by the configuration, under the framework property
@@ -154,6 +161,7 @@ public final class BlockFiles implements BlockStore {
         try {
             Files.createDirectories(temp);
             createShards();
+            references = new FileReferences(this.root);
             try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(temp)) {
                 for (Path leftover : leftovers) {
                     Files.deleteIfExists(leftover);
@@ -166,14 +174,47 @@ public final class BlockFiles implements BlockStore {
         try (Cursor<Path> files = files()) {
             while (files.hasNext()) {
                 Path file = files.next();
-                count.incrementAndGet();
-                bytes.addAndGet(Files.size(file));
+                if (isReference(file)) {
+                    countReference(file);
+                } else {
+                    count.incrementAndGet();
+                    bytes.addAndGet(Files.size(file));
+                }
             }
+            references.removeUnreferenced();
         } catch (UncheckedIOException e) {
             throw (StorageException) e.getCause();
         } catch (IOException e) {
             throw new StorageException("cannot count blocks: " + e, this.root.toString(), e);
         }
+    }
+
+    private static boolean isReference(Path file) {
+        return file.getFileName().toString().endsWith(FileReferences.SUFFIX);
+    }
+
+    /**
+     * Counts a reference found on open. One whose block file exists too (a crash between storing
+     * the copy and dropping the reference) or whose link is gone is dropped; a malformed one is left
+     * for {@link #get} to report with its path.
+     */
+    private void countReference(Path refFile) throws IOException {
+        FileReferences.Ref ref;
+        try {
+            ref = FileReferences.Ref.decode(Files.readAllBytes(refFile));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "block reference " + refFile + " is unreadable (" + e.getMessage()
+                    + "); left as it is");
+            return;
+        }
+        String name = refFile.getFileName().toString();
+        Path copy = refFile.resolveSibling(name.substring(0, name.length() - FileReferences.SUFFIX.length()));
+        if (Files.exists(copy) || !references.counted(ref)) {
+            Files.deleteIfExists(refFile);
+            return;
+        }
+        count.incrementAndGet();
+        bytes.addAndGet(ref.length());
     }
 
     /**
@@ -217,13 +258,19 @@ public final class BlockFiles implements BlockStore {
         return root.resolve(name.substring(name.length() - 3, name.length() - 1)).resolve(name);
     }
 
+    /** The reference file a block is kept as when it is a reference ({@link #putReference}). */
+    Path referencePath(Cid cid) {
+        Path file = pathOf(cid);
+        return file.resolveSibling(file.getFileName() + FileReferences.SUFFIX);
+    }
+
     private Object stripe(Cid cid) {
         return stripes[cid.hashCode() & (stripes.length - 1)];
     }
 
     @Override
     public boolean has(Cid cid) {
-        return Files.exists(pathOf(cid));
+        return Files.exists(pathOf(cid)) || Files.exists(referencePath(cid));
     }
 
     @Override
@@ -236,7 +283,8 @@ public final class BlockFiles implements BlockStore {
             return OptionalLong.of(length);
         }
         if (!Files.exists(file)) {
-            return OptionalLong.empty();
+            Optional<FileReferences.Ref> ref = readReference(cid);
+            return ref.isPresent() ? OptionalLong.of(ref.get().length()) : OptionalLong.empty();
         }
         try {
             return OptionalLong.of(Files.size(file));
@@ -251,7 +299,7 @@ public final class BlockFiles implements BlockStore {
     public Optional<byte[]> get(Cid cid) throws StorageException {
         Path file = pathOf(cid);
         if (!Files.exists(file)) {
-            return Optional.empty(); // as size(): the common miss without an exception
+            return getReferenced(cid); // as size(): the common miss without an exception
         }
         byte[] data;
         OptionalInt checksum;
@@ -276,9 +324,159 @@ public final class BlockFiles implements BlockStore {
         return Optional.of(data);
     }
 
+    /**
+     * The bytes of a block kept as a reference, checked against the reference's CRC32C (then the
+     * CID's hash). A range that holds other bytes now is not the block's any more: the reference is
+     * dropped and the block is absent, to be fetched again when it is needed.
+     */
+    private Optional<byte[]> getReferenced(Cid cid) throws StorageException {
+        Optional<FileReferences.Ref> found = readReference(cid);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        FileReferences.Ref ref = found.get();
+        Optional<byte[]> data = references.read(ref);
+        if (data.isPresent() && (ref.crc() == crc32c(data.get()) || BlockDigest.matches(cid, data.get()))) {
+            return data;
+        }
+        LOG.log(System.Logger.Level.WARNING, "block " + cid + ": the file it was referenced in ("
+                + references.linkPath(ref.linkId()) + ", " + ref.length() + " bytes at " + ref.offset()
+                + ") no longer holds its bytes, " + (data.isEmpty() ? "being shorter or gone" : "having been changed")
+                + "; the reference is dropped and the block is absent");
+        dropReference(cid, ref);
+        return Optional.empty();
+    }
+
+    /** The block's reference, if it is kept as one; a malformed one is corrupt data. */
+    private Optional<FileReferences.Ref> readReference(Cid cid) throws StorageException {
+        Path refFile = referencePath(cid);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(refFile);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException("cannot read block reference " + cid + ": " + e, refFile.toString(), e);
+        }
+        try {
+            return Optional.of(FileReferences.Ref.decode(bytes));
+        } catch (IOException e) {
+            throw new CorruptDataException(cid, "block reference for " + cid + " is corrupt: " + e.getMessage()
+                    + "; it is left as it is", refFile.toString(), e);
+        }
+    }
+
+    /** Removes {@code ref} if it is still the block's reference. */
+    private void dropReference(Cid cid, FileReferences.Ref ref) throws StorageException {
+        Path refFile = referencePath(cid);
+        synchronized (stripe(cid)) {
+            try {
+                Optional<FileReferences.Ref> now = readReference(cid);
+                if (now.isEmpty() || !now.get().equals(ref)) {
+                    return; // replaced or dropped meanwhile
+                }
+                Files.delete(refFile);
+                syncDirectory(refFile.getParent());
+                count.decrementAndGet();
+                bytes.addAndGet(-ref.length());
+                references.release(ref.linkId());
+            } catch (NoSuchFileException e) {
+                // dropped meanwhile
+            } catch (IOException e) {
+                throw new StorageException("cannot drop block reference " + cid + ": " + e, refFile.toString(), e);
+            }
+        }
+    }
+
+    /**
+     * Keeps the block as a reference into {@code file} when the store can link that file (same file
+     * system); otherwise, or if a copy is stored already, as {@link #put(VerifiedBlock)}. A
+     * reference the block had into another file is replaced.
+     */
+    @Override
+    public void putReference(VerifiedBlock block, Path file, long offset) throws StorageException {
+        Cid cid = block.cid();
+        if (Files.exists(pathOf(cid))) {
+            return;
+        }
+        Optional<String> linkId;
+        try {
+            linkId = references.acquire(file);
+        } catch (IOException e) {
+            throw new StorageException("cannot reference block " + cid + " in " + file + " (nothing stored): " + e,
+                    file.toString(), e);
+        }
+        if (linkId.isEmpty()) {
+            write(cid, block.data());
+            return;
+        }
+        FileReferences.Ref ref = new FileReferences.Ref(linkId.get(), offset, block.data().length,
+                crc32c(block.data()));
+        Path tmp = tempFile(cid);
+        boolean written = false;
+        try {
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(ref.encode());
+                while (buf.hasRemaining()) {
+                    out.write(buf);
+                }
+                out.force(true);
+            } catch (IOException e) {
+                throw writeFailure(cid, tmp, e);
+            }
+            written = commitReference(cid, tmp, ref);
+        } finally {
+            if (!written) {
+                discard(tmp);
+                try {
+                    references.release(ref.linkId());
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot remove an unused link: " + e);
+                }
+            }
+        }
+    }
+
+    /** Moves a written reference into place; false if a copy or this same reference is there already. */
+    private boolean commitReference(Cid cid, Path tmp, FileReferences.Ref ref) throws StorageException {
+        Path refFile = referencePath(cid);
+        synchronized (stripe(cid)) {
+            if (Files.exists(pathOf(cid))) {
+                return false;
+            }
+            Optional<FileReferences.Ref> previous;
+            try {
+                previous = readReference(cid);
+            } catch (CorruptDataException e) {
+                previous = Optional.empty(); // replaced by a good one
+            }
+            if (previous.isPresent() && previous.get().equals(ref)) {
+                return false;
+            }
+            try {
+                Files.move(tmp, refFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                syncDirectory(refFile.getParent());
+                if (previous.isPresent()) {
+                    references.release(previous.get().linkId());
+                    bytes.addAndGet(ref.length() - previous.get().length());
+                } else {
+                    count.incrementAndGet();
+                    bytes.addAndGet(ref.length());
+                }
+                return true;
+            } catch (IOException e) {
+                throw writeFailure(cid, refFile, e);
+            }
+        }
+    }
+
     @Override
     public Optional<InputStream> open(Cid cid) throws StorageException {
         Path file = pathOf(cid);
+        if (!Files.exists(file)) {
+            // Referenced blocks are at most what a caller held in memory: read and checked whole.
+            return getReferenced(cid).map(java.io.ByteArrayInputStream::new);
+        }
         try {
             // Hashed as it streams, checksum or not: streaming is for blocks too large to hold, which
             // can then not be hashed after a checksum mismatch.
@@ -438,6 +636,7 @@ public final class BlockFiles implements BlockStore {
                 }
                 // The rename is durable only once the directory entry is.
                 syncDirectory(shard);
+                replacedReference(cid);
             } catch (FileAlreadyExistsException e) {
                 discard(tmp);
                 return;
@@ -447,6 +646,23 @@ public final class BlockFiles implements BlockStore {
             }
             count.incrementAndGet();
             bytes.addAndGet(size);
+        }
+    }
+
+    /** A copy is stored now (the caller holds the stripe): a reference the block had is dropped. */
+    private void replacedReference(Cid cid) throws IOException {
+        Optional<FileReferences.Ref> ref;
+        try {
+            ref = readReference(cid);
+        } catch (CorruptDataException e) {
+            Files.deleteIfExists(referencePath(cid));
+            return;
+        }
+        if (ref.isPresent()) {
+            Files.deleteIfExists(referencePath(cid));
+            count.decrementAndGet();
+            bytes.addAndGet(-ref.get().length());
+            references.release(ref.get().linkId());
         }
     }
 
@@ -480,7 +696,7 @@ public final class BlockFiles implements BlockStore {
                 try {
                     size = Files.size(file);
                 } catch (NoSuchFileException e) {
-                    return false;
+                    return deleteReference(cid);
                 }
                 Files.delete(file);
                 syncDirectory(file.getParent());
@@ -495,6 +711,31 @@ public final class BlockFiles implements BlockStore {
         }
     }
 
+    /** Deletes the block's reference, if it is kept as one (the caller holds the stripe). */
+    private boolean deleteReference(Cid cid) throws StorageException {
+        Path refFile = referencePath(cid);
+        Optional<FileReferences.Ref> ref;
+        try {
+            ref = readReference(cid);
+        } catch (CorruptDataException e) {
+            ref = Optional.empty();
+        }
+        try {
+            if (!Files.deleteIfExists(refFile)) {
+                return false;
+            }
+            syncDirectory(refFile.getParent());
+            if (ref.isPresent()) {
+                count.decrementAndGet();
+                bytes.addAndGet(-ref.get().length());
+                references.release(ref.get().linkId());
+            }
+            return true;
+        } catch (IOException e) {
+            throw new StorageException("cannot delete block reference " + cid + ": " + e, refFile.toString(), e);
+        }
+    }
+
     @Override
     public Cursor<Cid> cids() throws StorageException {
         Cursor<Path> files = files();
@@ -506,9 +747,7 @@ public final class BlockFiles implements BlockStore {
 
             @Override
             public Cid next() {
-                Path file = files.next();
-                String name = file.getFileName().toString();
-                return Cid.decode(Multibase.decode(name));
+                return cidOf(files.next());
             }
 
             @Override
@@ -516,6 +755,15 @@ public final class BlockFiles implements BlockStore {
                 files.close();
             }
         };
+    }
+
+    /** The CID a block file or reference file is named after. */
+    private static Cid cidOf(Path file) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(FileReferences.SUFFIX)) {
+            name = name.substring(0, name.length() - FileReferences.SUFFIX.length());
+        }
+        return Cid.decode(Multibase.decode(name));
     }
 
     @Override
@@ -581,13 +829,13 @@ public final class BlockFiles implements BlockStore {
             private void check(Path file) {
                 Cid cid;
                 try {
-                    cid = Cid.decode(Multibase.decode(file.getFileName().toString()));
+                    cid = cidOf(file);
                 } catch (IllegalArgumentException e) {
                     throw new UncheckedIOException(new CorruptDataException(null,
                             "foreign file in the block directory: its name is not a CID (" + e.getMessage() + ")",
                             file.toString(), e));
                 }
-                if (!pathOf(cid).equals(file)) {
+                if (!(isReference(file) ? referencePath(cid) : pathOf(cid)).equals(file)) {
                     throw new UncheckedIOException(new CorruptDataException(cid,
                             "block file for " + cid + " is in the wrong shard directory", file.toString(), null));
                 }

@@ -11,6 +11,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@link BlockStore} contract as tests. Extend it, implement {@link #newStore()}, and, if the
@@ -131,6 +134,88 @@ public abstract class BlockStoreContract {
         store.put(v0);
         assertEquals(OptionalLong.of(0), store.size(v0.cid()), "an empty block is there, with size 0");
         assertArrayEquals(empty, store.get(v0.cid()).orElseThrow());
+    }
+
+    /** A file holding {@code data} at {@code offset}, among other bytes, as a download's output would. */
+    private Path fileWith(Path dir, byte[] data, int offset) throws IOException {
+        byte[] content = new byte[offset + data.length + 1000];
+        random.nextBytes(content);
+        System.arraycopy(data, 0, content, offset, data.length);
+        Path file = dir.resolve("download-" + random.nextInt(1_000_000) + ".bin");
+        Files.write(file, content);
+        return file;
+    }
+
+    private VerifiedBlock verified(int size) {
+        byte[] data = new byte[size];
+        random.nextBytes(data);
+        return VerifiedBlock.compute(1, Multicodec.RAW.code(), Multicodec.SHA2_256.code(), data);
+    }
+
+    @Test
+    void aBlockPutAsAReferenceIsReadBackLikeAnyOther(@TempDir Path dir) throws Exception {
+        VerifiedBlock block = verified(3000);
+        Path file = fileWith(dir, block.data(), 4000);
+        store.putReference(block, file, 4000);
+        store.putReference(block, file, 4000); // twice stores once
+        assertTrue(store.has(block.cid()));
+        assertEquals(OptionalLong.of(3000), store.size(block.cid()));
+        assertArrayEquals(block.data(), store.get(block.cid()).orElseThrow());
+        try (InputStream in = store.open(block.cid()).orElseThrow()) {
+            assertArrayEquals(block.data(), in.readAllBytes());
+        }
+        assertEquals(new StoreStats(1, 3000), store.stats());
+        List<Cid> listed = new ArrayList<>();
+        try (Cursor<Cid> cids = store.cids()) {
+            cids.forEachRemaining(listed::add);
+        }
+        assertEquals(List.of(block.cid()), listed);
+
+        store.put(block); // a copy as well: still one block
+        assertEquals(new StoreStats(1, 3000), store.stats());
+        assertArrayEquals(block.data(), store.get(block.cid()).orElseThrow());
+        assertTrue(store.delete(block.cid()));
+        assertFalse(store.has(block.cid()));
+        assertEquals(new StoreStats(0, 0), store.stats());
+    }
+
+    @Test
+    void aReferencedBlockOutlivesItsFileBeingRenamedOrDeleted(@TempDir Path dir) throws Exception {
+        VerifiedBlock renamed = verified(2000);
+        Path first = fileWith(dir, renamed.data(), 100);
+        store.putReference(renamed, first, 100);
+        Files.move(first, dir.resolve("complete.bin")); // as a finished download's partial file
+        VerifiedBlock deleted = verified(2500);
+        Path second = fileWith(dir, deleted.data(), 0);
+        store.putReference(deleted, second, 0);
+        Files.delete(second);
+
+        assertArrayEquals(renamed.data(), store.get(renamed.cid()).orElseThrow());
+        assertArrayEquals(deleted.data(), store.get(deleted.cid()).orElseThrow());
+    }
+
+    @Test
+    void aReferencedBlockWhoseFileChangedIsNeverReadWrong(@TempDir Path dir) throws Exception {
+        VerifiedBlock block = verified(4096);
+        Path file = fileWith(dir, block.data(), 512);
+        store.putReference(block, file, 512);
+        byte[] content = Files.readAllBytes(file);
+        content[512 + 100] ^= 1;
+        Files.write(file, content, java.nio.file.StandardOpenOption.WRITE); // in place, as an editor might not
+        VerifiedBlock truncated = verified(1000);
+        Path short_ = fileWith(dir, truncated.data(), 0);
+        store.putReference(truncated, short_, 0);
+        try (var channel = java.nio.channels.FileChannel.open(short_, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.truncate(500);
+        }
+
+        // A store that copied still has the blocks; one that referenced the files has lost them.
+        Optional<byte[]> read = store.get(block.cid());
+        assertTrue(read.isEmpty() || java.util.Arrays.equals(block.data(), read.get()), "the old bytes, or none");
+        assertEquals(read.isPresent(), store.has(block.cid()), "a block found changed is gone, not half there");
+        Optional<byte[]> readTruncated = store.get(truncated.cid());
+        assertTrue(readTruncated.isEmpty() || java.util.Arrays.equals(truncated.data(), readTruncated.get()));
+        assertEquals((read.isPresent() ? 1 : 0) + (readTruncated.isPresent() ? 1 : 0), store.stats().count());
     }
 
     @Test

@@ -1,0 +1,201 @@
+package org.hyphae.storage.fs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.Random;
+
+import org.hyphae.multiformats.Multicodec;
+import org.hyphae.storage.CorruptDataException;
+import org.hyphae.storage.StoreStats;
+import org.hyphae.storage.VerifiedBlock;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the fs store keeps blocks as references into files the node wrote, beyond the contract. */
+class FileReferencesTest {
+
+    @TempDir
+    Path dir;
+    private final Random random = new Random(11);
+
+    private VerifiedBlock block(int size) {
+        byte[] data = new byte[size];
+        random.nextBytes(data);
+        return VerifiedBlock.compute(1, Multicodec.RAW.code(), Multicodec.SHA2_256.code(), data);
+    }
+
+    /** A "download" of the blocks one after the other, and the offset of each. */
+    private Path download(String name, VerifiedBlock... blocks) throws IOException {
+        Path file = dir.resolve(name);
+        try (var out = Files.newOutputStream(file)) {
+            for (VerifiedBlock b : blocks) {
+                out.write(b.data());
+            }
+        }
+        return file;
+    }
+
+    private static long links(Path file) throws IOException {
+        return ((Number) Files.getAttribute(file, "unix:nlink")).longValue();
+    }
+
+    @Test
+    void aReferenceIsNotACopyButALinkToTheFile() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(300_000);
+        VerifiedBlock b = block(200_000);
+        Path file = download("out.bin", a, b);
+        store.putReference(a, file, 0);
+        store.putReference(b, file, a.data().length);
+
+        assertFalse(Files.exists(store.pathOf(a.cid())), "no block file");
+        assertTrue(Files.size(store.referencePath(a.cid())) < 100, "a small reference instead");
+        assertEquals(2, links(file), "one link of the store's for both blocks");
+        assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow());
+        assertEquals(new StoreStats(2, 500_000), store.stats());
+
+        assertTrue(store.delete(a.cid()));
+        assertEquals(2, links(file), "still linked for the other block");
+        assertTrue(store.delete(b.cid()));
+        assertEquals(1, links(file), "the last reference gone, the store's link goes too");
+    }
+
+    @Test
+    void aChangedRangeIsDroppedWithAWarningAndTheLinkWithIt() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(10_000);
+        Path file = download("out.bin", a);
+        store.putReference(a, file, 0);
+        try (var channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) ~a.data()[5]}), 5);
+        }
+
+        assertEquals(Optional.empty(), store.get(a.cid()));
+        assertFalse(store.has(a.cid()), "the reference is dropped");
+        assertFalse(Files.exists(store.referencePath(a.cid())));
+        assertEquals(new StoreStats(0, 0), store.stats());
+        assertEquals(1, links(file), "and the store's link to the file");
+        store.put(a); // fetched again: stored as a copy now
+        assertArrayEquals(a.data(), store.get(a.cid()).orElseThrow());
+    }
+
+    @Test
+    void aDamagedChecksumInTheReferenceLosesNoBlock() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(5_000);
+        store.putReference(a, download("out.bin", a), 0);
+        Path ref = store.referencePath(a.cid());
+        byte[] bytes = Files.readAllBytes(ref);
+        bytes[bytes.length - 1] ^= 1; // the CRC32C's last byte: the bytes are hashed instead
+        Files.write(ref, bytes);
+        assertArrayEquals(a.data(), store.get(a.cid()).orElseThrow());
+    }
+
+    @Test
+    void aMalformedReferenceIsReportedWithItsPath() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(5_000);
+        store.putReference(a, download("out.bin", a), 0);
+        Path ref = store.referencePath(a.cid());
+        Files.write(ref, new byte[] {'H', 'Y', 'R', 'E', 'F', '1', 0, 40, 1, 2});
+
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> store.get(a.cid()));
+        assertTrue(e.getMessage().contains(ref.toString()) && e.getMessage().contains(a.cid().toString()), e.getMessage());
+        assertTrue(Files.exists(ref), "left for an operator to look at");
+    }
+
+    @Test
+    void referencesSurviveReopenAndWhatACrashLeftIsCleanedUp() throws Exception {
+        Path root = dir.resolve("blocks");
+        BlockFiles store = new BlockFiles(root);
+        VerifiedBlock a = block(50_000);
+        VerifiedBlock b = block(60_000);
+        Path file = download("out.bin", a, b);
+        store.putReference(a, file, 0);
+        store.putReference(b, file, a.data().length);
+        // A link no reference names, as a crash between linking and the first reference leaves.
+        Path orphan = root.resolve(FileReferences.LINKS).resolve("orphan");
+        Files.createLink(orphan, download("other.bin", block(1000)));
+        // A copy stored beside a reference, as a crash between storing it and dropping the reference leaves.
+        new BlockFiles(dir.resolve("elsewhere")).put(b); // made the ordinary way, then moved in
+        Files.copy(new BlockFiles(dir.resolve("elsewhere")).pathOf(b.cid()), store.pathOf(b.cid()));
+
+        BlockFiles reopened = new BlockFiles(root);
+        assertEquals(new StoreStats(2, 110_000), reopened.stats());
+        assertArrayEquals(a.data(), reopened.get(a.cid()).orElseThrow());
+        assertArrayEquals(b.data(), reopened.get(b.cid()).orElseThrow());
+        assertFalse(Files.exists(orphan), "an unreferenced link is removed on open");
+        assertFalse(Files.exists(reopened.referencePath(b.cid())), "the copy wins over the reference");
+    }
+
+    @Test
+    void aReferenceWhoseLinkIsGoneIsDroppedOnOpen() throws Exception {
+        Path root = dir.resolve("blocks");
+        BlockFiles store = new BlockFiles(root);
+        VerifiedBlock a = block(1_000);
+        store.putReference(a, download("out.bin", a), 0);
+        try (var links = Files.list(root.resolve(FileReferences.LINKS))) {
+            for (Path link : links.toList()) {
+                Files.delete(link);
+            }
+        }
+        BlockFiles reopened = new BlockFiles(root);
+        assertFalse(reopened.has(a.cid()));
+        assertEquals(new StoreStats(0, 0), reopened.stats());
+    }
+
+    @Test
+    void aReferenceIntoASecondFileReplacesTheFirst() throws Exception {
+        // A download resumed into a new file: its blocks move to the new file, the old one is let go.
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(8_000);
+        Path old = download("old.bin", a);
+        Path fresh = download("new.bin", block(100), a);
+        store.putReference(a, old, 0);
+        store.putReference(a, fresh, 100);
+        assertEquals(1, links(old));
+        assertEquals(2, links(fresh));
+        assertEquals(new StoreStats(1, 8_000), store.stats());
+        assertArrayEquals(a.data(), store.get(a.cid()).orElseThrow());
+    }
+
+    @Test
+    void aCopyStoredFirstIsKeptAndNoReferenceIsMade() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(8_000);
+        store.put(a);
+        Path file = download("out.bin", a);
+        store.putReference(a, file, 0);
+        assertFalse(Files.exists(store.referencePath(a.cid())));
+        assertEquals(1, links(file));
+    }
+
+    @Test
+    void aFileOnAnotherFileSystemIsStoredAsACopy() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
+                && !Files.getFileStore(shm).equals(Files.getFileStore(dir)), "needs a second file system");
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(8_000);
+        Path file = Files.createTempFile(shm, "hyphae-reference-test", ".bin");
+        try {
+            Files.write(file, a.data());
+            store.putReference(a, file, 0);
+            assertTrue(Files.exists(store.pathOf(a.cid())), "a hard link cannot cross file systems: copied");
+            Files.delete(file);
+            assertArrayEquals(a.data(), store.get(a.cid()).orElseThrow());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+}
