@@ -5,6 +5,7 @@ import java.util.concurrent.CompletionStage;
 
 import org.hyphae.identity.PeerId;
 import org.hyphae.multiformats.Cid;
+import org.hyphae.storage.VerifiedBlock;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -29,6 +30,21 @@ public interface ExchangeSession extends AutoCloseable {
      *     {@link java.util.concurrent.CancellationException} if the session was closed first
      */
     CompletionStage<byte[]> get(Cid cid);
+
+    /**
+     * Gets a block as {@link #get} does, for a caller that stores it itself: a block from a peer is
+     * verified against {@code cid} but not stored. A download that writes the block into its output
+     * file stores it then, as a reference to that range ({@link
+     * org.hyphae.storage.BlockStore#putReference}), so its bytes are written once. The caller must
+     * store every block it is given, or the block is not kept. If another request wants the same
+     * block stored, it is stored as by {@link #get}. A block already in the local store is read
+     * and hashed.
+     *
+     * @param cid the block's CID
+     * @return completes with the verified block, or fails as {@link #get} does
+     * @since 0.2
+     */
+    CompletionStage<VerifiedBlock> getWithoutStoring(Cid cid);
 
     /**
      * Suggests a peer to ask (one that announced the content, for example). Peers connected to this

@@ -6,7 +6,7 @@
  * {@code /ipfs/bitswap/1.2.0} (with 1.1.0 and 1.0.0).
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.hyphae.exchange;
 
 import org.osgi.annotation.bundle.Export;

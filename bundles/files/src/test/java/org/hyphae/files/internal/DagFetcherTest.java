@@ -53,6 +53,12 @@ class DagFetcherTest {
         }
 
         @Override
+        public synchronized CompletionStage<org.hyphae.storage.VerifiedBlock> getWithoutStoring(Cid cid) {
+            return get(cid).thenApply(data -> org.hyphae.storage.VerifiedBlock.compute(cid.version(), cid.codec(),
+                    cid.multihash().code(), data));
+        }
+
+        @Override
         public void addPeer(PeerId peer) {
         }
 

@@ -375,12 +375,20 @@ public final class Bitswap implements BlockExchange {
             }
             return;
         }
+        // A session that stores the block itself (a reference into its output file) is given it
+        // unstored, unless another request wants it stored here; it announces the block once stored.
+        boolean store = false;
         try {
             BlockStore s = store();
             if (s == null) {
                 throw new StorageException("no block store is bound", (Throwable) null);
             }
-            s.put(block); // hashed once, above: the store need not hash it again
+            for (BitswapSession session : wanting) {
+                store |= session.storesOnDelivery(cid);
+            }
+            if (store) {
+                s.put(block); // hashed once, above: the store need not hash it again
+            }
         } catch (StorageException e) {
             LOG.log(System.Logger.Level.WARNING, "bitswap: cannot store " + cid + " from " + from + ": " + e.getMessage());
             for (BitswapSession session : wanting) {
@@ -392,9 +400,11 @@ public final class Bitswap implements BlockExchange {
         bytesReceived.addAndGet(block.data().length);
         lastDelivery.put(from, now());
         for (BitswapSession session : wanting) {
-            session.delivered(from, cid, block.data());
+            session.delivered(from, cid, block);
         }
-        server.announce(cid);
+        if (store) {
+            server.announce(cid);
+        }
     }
 
     // ------------------------------------------------------------------ client plumbing

@@ -22,6 +22,7 @@ import org.hyphae.identity.PeerId;
 import org.hyphae.multiformats.Cid;
 import org.hyphae.storage.BlockStore;
 import org.hyphae.storage.StorageException;
+import org.hyphae.storage.VerifiedBlock;
 import org.hyphae.transport.Multiaddr;
 
 /**
@@ -62,7 +63,9 @@ final class BitswapSession implements ExchangeSession {
 
     private static final class Want {
         final Cid cid;
-        final CompletableFuture<byte[]> future = new CompletableFuture<>();
+        final CompletableFuture<VerifiedBlock> future = new CompletableFuture<>();
+        /** Whether the engine stores it on delivery: false while only {@link #getWithoutStoring} wants it. */
+        boolean store;
         final long created;
         PeerId blockPeer;
         long sentAt;
@@ -93,23 +96,48 @@ final class BitswapSession implements ExchangeSession {
 
     @Override
     public CompletionStage<byte[]> get(Cid cid) {
+        return want(cid, true, null).thenApply(Delivery::data);
+    }
+
+    @Override
+    public CompletionStage<VerifiedBlock> getWithoutStoring(Cid cid) {
+        return want(cid, false, local -> VerifiedBlock.compute(cid.version(), cid.codec(), cid.multihash().code(), local))
+                .thenApply(Delivery::block);
+    }
+
+    /** A block from the store ({@code data}) or a peer ({@code block}). */
+    private record Delivery(byte[] data, VerifiedBlock block) {
+
+        static Delivery of(VerifiedBlock block) {
+            return new Delivery(block.data(), block);
+        }
+    }
+
+    /**
+     * The shared part of both gets: from the store if it has the block ({@code fromStore} makes what
+     * the caller of getWithoutStoring gets of it), else a want, marked to be stored on delivery if {@code store}.
+     */
+    private CompletableFuture<Delivery> want(Cid cid, boolean store,
+            java.util.function.Function<byte[], VerifiedBlock> fromStore) {
         synchronized (this) {
             if (closed) {
                 return CompletableFuture.failedFuture(new CancellationException("session " + name + " is closed"));
             }
             Want existing = wants.get(cid);
             if (existing != null) {
-                return existing.future.copy();
+                existing.store |= store;
+                return existing.future.thenApply(Delivery::of);
             }
         }
-        BlockStore store = owner.store();
-        if (store == null) {
+        BlockStore blocks = owner.store();
+        if (blocks == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no block store is bound"));
         }
         try {
-            Optional<byte[]> local = store.get(cid);
+            Optional<byte[]> local = blocks.get(cid);
             if (local.isPresent()) {
-                return CompletableFuture.completedFuture(local.get());
+                return CompletableFuture.completedFuture(store ? new Delivery(local.get(), null)
+                        : Delivery.of(fromStore.apply(local.get())));
             }
         } catch (StorageException e) {
             return CompletableFuture.failedFuture(e);
@@ -118,9 +146,11 @@ final class BitswapSession implements ExchangeSession {
         synchronized (this) {
             Want existing = wants.get(cid);
             if (existing != null) {
-                return existing.future.copy();
+                existing.store |= store;
+                return existing.future.thenApply(Delivery::of);
             }
             w = new Want(cid, owner.now());
+            w.store = store;
             wants.put(cid, w);
             owner.interested(this, cid);
             if (peers.isEmpty()) {
@@ -128,7 +158,13 @@ final class BitswapSession implements ExchangeSession {
             }
             dispatch(w);
         }
-        return w.future.copy();
+        return w.future.thenApply(Delivery::of);
+    }
+
+    /** Whether a request of this session wants {@code cid} stored on delivery. */
+    synchronized boolean storesOnDelivery(Cid cid) {
+        Want w = wants.get(cid);
+        return w != null && w.store;
     }
 
     @Override
@@ -193,7 +229,7 @@ final class BitswapSession implements ExchangeSession {
 
     // ------------------------------------------------------------------ events from the engine
 
-    void delivered(PeerId from, Cid cid, byte[] data) {
+    void delivered(PeerId from, Cid cid, VerifiedBlock block) {
         Want w;
         synchronized (this) {
             w = wants.remove(cid);
@@ -226,7 +262,7 @@ final class BitswapSession implements ExchangeSession {
             cancelAt(w, from);
             assignWaiting();
         }
-        w.future.complete(data);
+        w.future.complete(block);
     }
 
     synchronized void presence(PeerId from, Cid cid, boolean have) {

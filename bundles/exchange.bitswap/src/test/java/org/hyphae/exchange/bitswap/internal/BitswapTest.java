@@ -2,6 +2,7 @@ package org.hyphae.exchange.bitswap.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +43,35 @@ class BitswapTest {
             out.add(f.get(60, TimeUnit.SECONDS));
         }
         return out;
+    }
+
+    @Test
+    void aBlockGotWithoutStoringIsVerifiedAndLeftToTheCaller() throws Exception {
+        SwarmSim.Peer seeder = sim.add(SwarmSim.quick());
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());
+        List<byte[]> blocks = SwarmSim.blocks(3, 10_000, 5);
+        SwarmSim.seed(seeder, blocks);
+        sim.net.connect(fetcher.node(), seeder.node());
+        try (ExchangeSession s = fetcher.bitswap().newSession("caller stores")) {
+            org.hyphae.storage.VerifiedBlock first = s.getWithoutStoring(SwarmSim.cid(blocks.get(0)))
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertEquals(SwarmSim.cid(blocks.get(0)), first.cid());
+            assertArrayEquals(blocks.get(0), first.data());
+            assertFalse(fetcher.store().has(first.cid()), "not stored: the caller does that");
+
+            // Wanted both ways at once: stored, as get promises.
+            Cid second = SwarmSim.cid(blocks.get(1));
+            CompletableFuture<org.hyphae.storage.VerifiedBlock> unstored = s.getWithoutStoring(second).toCompletableFuture();
+            CompletableFuture<byte[]> stored = s.get(second).toCompletableFuture();
+            assertArrayEquals(blocks.get(1), stored.get(60, TimeUnit.SECONDS));
+            assertArrayEquals(blocks.get(1), unstored.get(60, TimeUnit.SECONDS).data());
+            assertTrue(fetcher.store().has(second));
+
+            // In the local store already: read from there, and a verified block all the same.
+            fetcher.store().put(SwarmSim.cid(blocks.get(2)), blocks.get(2));
+            assertEquals(SwarmSim.cid(blocks.get(2)), s.getWithoutStoring(SwarmSim.cid(blocks.get(2)))
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS).cid());
+        }
     }
 
     @Test
