@@ -147,7 +147,11 @@ public interface FileSharing {
      * An implementation may write the file while its blocks arrive, rather than after the whole
      * DAG is in; either way only verified blocks reach {@code target}, a file appears under its
      * name only when complete, and the fetched blocks stay in the store (pinned once all are in),
-     * so a failed or stopped get resumes from them. This default fetches, then exports.
+     * so a failed or stopped get resumes from them. The store may keep the file's leaves as
+     * references into {@code target} ({@link org.hyphae.storage.BlockStore#putReference}), so
+     * their bytes are on disk once; the node then serves them from there, and a leaf whose bytes
+     * in the file are changed later is absent again (fetched anew when needed). This default
+     * fetches, then exports.
      *
      * @param root the root CID
      * @param target where to write; must not exist

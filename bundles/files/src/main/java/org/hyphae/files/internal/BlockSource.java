@@ -1,6 +1,7 @@
 package org.hyphae.files.internal;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -21,6 +22,14 @@ interface BlockSource {
 
     /** Whether the block is available now. */
     boolean has(Cid cid) throws IOException;
+
+    /**
+     * The exporter has written the raw leaf {@code cid}, as {@link #get} gave it, at {@code offset}
+     * in {@code file} (the bytes are in the file, not in a buffer). A running fetch that has not
+     * stored the leaf stores it now as a reference to that range.
+     */
+    default void written(Cid cid, Path file, long offset) throws IOException {
+    }
 
     /** The store itself: {@link BlockStore#get} verifies what it reads. */
     static BlockSource of(BlockStore store) {

@@ -19,6 +19,7 @@ import org.hyphae.files.ProgressListener;
 import org.hyphae.multiformats.Cid;
 import org.hyphae.multiformats.Multicodec;
 import org.hyphae.storage.BlockStore;
+import org.hyphae.storage.VerifiedBlock;
 import org.hyphae.transport.streamio.AsyncLoop;
 
 /**
@@ -30,7 +31,7 @@ import org.hyphae.transport.streamio.AsyncLoop;
  * first, as before, the leaves of a subtree whose node came in late waited behind later ones.)
  * Blocks already stored are not fetched again (a fetch stopped midway resumes): a stored raw leaf is only counted, a stored dag-pb node is read to find
  * its children. Every block from a peer is verified against its CID by the exchange before it is
- * stored; this walk only decodes nodes, refuses codecs that are not UnixFS, blocks over the size
+ * stored (by the exchange, or, for raw leaves, by a consumer that {@link Arrivals#storesLeaves()}); this walk only decodes nodes, refuses codecs that are not UnixFS, blocks over the size
  * limit and trees deeper than {@link UnixFsExporter#MAX_DEPTH}, and fetches each CID once.
  */
 final class DagFetcher {
@@ -63,6 +64,22 @@ final class DagFetcher {
          */
         default void awaitRoom(long bytes) throws InterruptedIOException {
         }
+
+        /**
+         * Whether this consumer stores the raw leaves that come from peers itself
+         * ({@link #arrivedUnstored}): the fetch then gets them from the exchange unstored.
+         */
+        default boolean storesLeaves() {
+            return false;
+        }
+
+        /**
+         * A raw leaf from a peer, verified against its CID and not stored: the consumer must store
+         * it (or a reference to it). Called only if {@link #storesLeaves()}.
+         */
+        default void arrivedUnstored(VerifiedBlock block) throws IOException {
+            throw new UnsupportedOperationException("this consumer does not store leaves");
+        }
     }
 
     /**
@@ -88,7 +105,8 @@ final class DagFetcher {
         }
     }
 
-    private record Result(Task task, byte[] data, Throwable error) {
+    /** What a request gave: the bytes, and the block itself if the exchange left it unstored. */
+    private record Result(Task task, byte[] data, VerifiedBlock unstored, Throwable error) {
     }
 
     private final BlockStore store;
@@ -134,12 +152,17 @@ final class DagFetcher {
                 check(t);
                 Optional<byte[]> local = local(t.cid());
                 if (local.isPresent()) {
-                    visit(t, local.get(), todo, seen);
+                    visit(t, local.get(), null, todo, seen);
                     continue;
                 }
                 outstanding++;
                 requestedBytes += t.expectedBytes();
-                session.get(t.cid()).whenComplete((data, e) -> results.add(new Result(t, data, e)));
+                if (t.cid().codec() == Multicodec.RAW.code() && arrivals.storesLeaves()) {
+                    session.getWithoutStoring(t.cid()).whenComplete((block, e) -> results.add(
+                            new Result(t, block == null ? null : block.data(), block, e)));
+                } else {
+                    session.get(t.cid()).whenComplete((data, e) -> results.add(new Result(t, data, null, e)));
+                }
             }
             if (outstanding == 0) {
                 continue;
@@ -161,7 +184,7 @@ final class DagFetcher {
                 throw new IOException("fetching block " + r.task().cid() + " of " + root + " failed: " + cause, cause);
             }
             blocksFetched++;
-            visit(r.task(), r.data(), todo, seen);
+            visit(r.task(), r.data(), r.unstored(), todo, seen);
         }
     }
 
@@ -190,7 +213,8 @@ final class DagFetcher {
     /** Marker for a stored leaf whose bytes were not read; its size comes from the store. */
     private static final byte[] LEAF_PRESENT = new byte[0];
 
-    private void visit(Task t, byte[] data, PriorityQueue<Task> todo, Set<Cid> seen) throws IOException {
+    private void visit(Task t, byte[] data, VerifiedBlock unstored, PriorityQueue<Task> todo, Set<Cid> seen)
+            throws IOException {
         Cid cid = t.cid();
         if (cid.codec() == Multicodec.RAW.code()) {
             long size = data == LEAF_PRESENT ? store.size(cid).orElse(0) : data.length;
@@ -199,7 +223,11 @@ final class DagFetcher {
             }
             bytesDone += size;
             progress.progress(bytesDone, bytesTotal);
-            arrivals.arrived(cid, data == LEAF_PRESENT ? null : data);
+            if (unstored != null) {
+                arrivals.arrivedUnstored(unstored);
+            } else {
+                arrivals.arrived(cid, data == LEAF_PRESENT ? null : data);
+            }
             return;
         }
         if (data.length > UnixFsExporter.MAX_BLOCK_SIZE) {

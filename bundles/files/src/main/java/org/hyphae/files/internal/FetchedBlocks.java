@@ -2,15 +2,20 @@ package org.hyphae.files.internal;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.hyphae.multiformats.Cid;
 import org.hyphae.storage.BlockStore;
+import org.hyphae.storage.VerifiedBlock;
 
 /**
  * Hands the blocks of a running fetch to an exporter, so a file is written while it arrives rather
@@ -23,6 +28,13 @@ import org.hyphae.storage.BlockStore;
  * block it does not have. Blocks beyond the limit, and blocks met a second time, the exporter reads
  * from the store, which verifies them again.
  *
+ * <p><b>Leaves stored where they are written.</b> Raw leaves come from the exchange unstored
+ * ({@link #storesLeaves()}). One handed to the exporter is stored once the exporter has written
+ * it, as a reference to that range of the output file ({@link BlockStore#putReference}), so its
+ * bytes are written once, not as a block file and then into the output. A leaf beyond the limit
+ * is stored as an ordinary block when it arrives, and every leaf still held when the export ends
+ * (done or failed) is stored as one then ({@link #exportEnded()}): none is dropped.
+ *
  * <p>(The rule was "past a quarter of the limit kept": from several peers, blocks arrive out of
  * order, a quarter was often kept ahead of a block still queued at one peer, and the fetch stopped
  * asking until it came, which left the peers idle: 1.47 of 2 cores busy with 4 seeders.)
@@ -32,7 +44,11 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
     private final BlockStore store;
     private final long maxBufferedBytes;
     private final Map<Cid, byte[]> buffered = new HashMap<>();
+    /** Blocks the fetch has: stored, or held here (then in {@link #unstored}). */
     private final Set<Cid> stored = new HashSet<>();
+    /** Leaves from peers that are not stored yet: buffered, or taken by the exporter and not written yet. */
+    private final Map<Cid, VerifiedBlock> unstored = new HashMap<>();
+    private final Consumer<Cid> announce;
     private long bufferedBytes;
     private long storeReads;
     /** The block the exporter waits for, if it waits. */
@@ -42,9 +58,55 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
     private boolean exportEnded;
     private IOException failure;
 
-    FetchedBlocks(BlockStore store, long maxBufferedBytes) {
+    /**
+     * @param announce told of each leaf once this stores it (the exchange's announce, for peers that
+     *     asked for it meanwhile)
+     */
+    FetchedBlocks(BlockStore store, long maxBufferedBytes, Consumer<Cid> announce) {
         this.store = store;
         this.maxBufferedBytes = maxBufferedBytes;
+        this.announce = announce;
+    }
+
+    @Override
+    public boolean storesLeaves() {
+        return true;
+    }
+
+    /** Held for the exporter if there is room, else stored now, before anyone is told it is here. */
+    @Override
+    public void arrivedUnstored(VerifiedBlock block) throws IOException {
+        Cid cid = block.cid();
+        synchronized (this) {
+            if (!exportEnded && !buffered.containsKey(cid) && !stored.contains(cid)
+                    && bufferedBytes + block.data().length <= maxBufferedBytes) {
+                buffered.put(cid, block.data());
+                unstored.put(cid, block);
+                bufferedBytes += block.data().length;
+                stored.add(cid);
+                notifyAll();
+                return;
+            }
+        }
+        store.put(block);
+        announce.accept(cid);
+        arrived(cid, null);
+    }
+
+    @Override
+    public void written(Cid cid, Path file, long offset) throws IOException {
+        VerifiedBlock block;
+        synchronized (this) {
+            block = unstored.get(cid);
+            if (block == null || buffered.containsKey(cid)) {
+                return; // stored already, or not the bytes the exporter took from here
+            }
+        }
+        store.putReference(block, file, offset);
+        synchronized (this) {
+            unstored.remove(cid);
+        }
+        announce.accept(cid);
     }
 
     @Override
@@ -80,12 +142,38 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
         }
     }
 
-    /** The export is over (done or failed): the fetch may go on unheld, and nothing more is buffered. */
-    synchronized void exportEnded() {
-        exportEnded = true;
-        buffered.clear();
-        bufferedBytes = 0;
-        notifyAll();
+    /**
+     * The export is over (done or failed): the fetch may go on unheld, nothing more is buffered, and
+     * the leaves still held are stored as ordinary blocks.
+     *
+     * @throws IOException if one of them cannot be stored (the others are)
+     */
+    void exportEnded() throws IOException {
+        List<VerifiedBlock> left;
+        synchronized (this) {
+            exportEnded = true;
+            buffered.clear();
+            bufferedBytes = 0;
+            left = new ArrayList<>(unstored.values());
+            unstored.clear();
+            notifyAll();
+        }
+        IOException failure = null;
+        for (VerifiedBlock block : left) {
+            try {
+                store.put(block);
+                announce.accept(block.cid());
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** The fetch has every block: what is not reported by now is not coming. */

@@ -2,9 +2,12 @@ package org.hyphae.files.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -94,29 +97,36 @@ final class UnixFsExporter {
 
     /** Writes a file's bytes; returns how many. */
     long cat(Cid root, OutputStream out, ProgressListener progress) throws IOException {
-        return cat(load(root), out, progress);
+        return cat(load(root), out, null, progress);
     }
 
-    /** As {@link #cat(Cid, OutputStream, ProgressListener)}, for a root already loaded (not read twice). */
-    private long cat(Block block, OutputStream out, ProgressListener progress) throws IOException {
+    /**
+     * As {@link #cat(Cid, OutputStream, ProgressListener)}, for a root already loaded (not read
+     * twice). With {@code file} (what {@code out} writes, unbuffered, from its start), the source is
+     * told where each raw leaf went ({@link BlockSource#written}).
+     */
+    private long cat(Block block, OutputStream out, Path file, ProgressListener progress) throws IOException {
         Cid root = block.cid();
         if (!block.isRaw() && block.unixfs().type() != UnixFsData.FILE && block.unixfs().type() != UnixFsData.RAW) {
             throw new InvalidDagException(root, "not a file (UnixFS type " + block.unixfs().type() + ")");
         }
         long total = block.contentSize();
         long[] done = {0};
-        writeFile(block, out, new HashSet<>(), 0, done, total, progress == null ? ProgressListener.NONE : progress);
+        writeFile(block, out, file, new HashSet<>(), 0, done, total, progress == null ? ProgressListener.NONE : progress);
         if (done[0] != total) {
             throw new InvalidDagException(root, "file declares " + total + " bytes but its blocks hold " + done[0]);
         }
         return done[0];
     }
 
-    private void writeFile(Block block, OutputStream out, Set<Cid> ancestors, int depth, long[] done, long total,
-            ProgressListener progress) throws IOException {
+    private void writeFile(Block block, OutputStream out, Path file, Set<Cid> ancestors, int depth, long[] done,
+            long total, ProgressListener progress) throws IOException {
         Cid cid = block.cid();
         if (block.isRaw()) {
             out.write(block.raw());
+            if (file != null) {
+                source.written(cid, file, done[0]);
+            }
             done[0] += block.raw().length;
             progress.progress(done[0], total);
             return;
@@ -162,7 +172,7 @@ final class UnixFsExporter {
                 throw new InvalidDagException(childCid, "holds " + child.contentSize() + " bytes but its parent " + cid
                         + " declares " + sizes[i]);
             }
-            writeFile(child, out, ancestors, depth + 1, done, total, progress);
+            writeFile(child, out, file, ancestors, depth + 1, done, total, progress);
         }
         ancestors.remove(cid);
     }
@@ -201,6 +211,11 @@ final class UnixFsExporter {
         exportNode(root, target, new HashSet<>(), 0, done, progress == null ? ProgressListener.NONE : progress);
     }
 
+    /** Where a file is written until it is complete. */
+    static Path partialFile(Path target) {
+        return target.resolveSibling("." + target.getFileName() + ".hyphae-partial");
+    }
+
     /** An export never overwrites: checked before anything is fetched or written. */
     static void refuseExisting(Path target) throws IOException {
         if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -215,12 +230,19 @@ final class UnixFsExporter {
         }
         Block block = load(cid);
         if (block.isRaw() || block.unixfs().type() == UnixFsData.FILE || block.unixfs().type() == UnixFsData.RAW) {
-            Path partial = target.resolveSibling("." + target.getFileName() + ".hyphae-partial");
+            Path partial = partialFile(target);
             long before = done[0];
-            try (OutputStream out = Files.newOutputStream(partial)) {
-                long written = cat(block, out, (bytes, total) -> progress.progress(before + bytes, -1));
+            // Not truncated: a partial file left by a node that was killed may hold blocks kept as
+            // references into it (BlockStore.putReference). The same DAG writes the same bytes at
+            // the same offsets again, so those stay valid; what a different file left beyond the end
+            // is cut off.
+            try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                long written = cat(block, Channels.newOutputStream(channel), partial,
+                        (bytes, total) -> progress.progress(before + bytes, -1));
+                channel.truncate(written);
                 done[0] = before + written;
             } catch (IOException | RuntimeException e) {
+                // Blocks referenced in it stay readable: the store has a link of its own to it.
                 Files.deleteIfExists(partial);
                 throw e;
             }

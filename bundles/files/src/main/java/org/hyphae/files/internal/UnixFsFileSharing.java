@@ -231,19 +231,33 @@ public final class UnixFsFileSharing implements FileSharing {
 
     /**
      * Fetches on a thread of its own and exports on the caller's as the blocks arrive (as Helia's
-     * {@code cat} streams), so the file is not read back from the store after the fetch. An export
-     * that fails (a DAG whose sizes do not add up) stops the fetch; a fetch that fails stops the
-     * export, and the partial file is removed as {@link #export} does. The blocks fetched stay.
+     * {@code cat} streams), so the file is not read back from the store after the fetch. The raw
+     * leaves are stored once the exporter has written them, as references into the file
+     * ({@link FetchedBlocks}). An export that fails (a DAG whose sizes do not add up) stops the
+     * fetch; a fetch that fails stops the export, and the partial file is removed as
+     * {@link #export} does. The blocks fetched stay. The root is pinned when the export is done and
+     * every block is stored, and garbage collection waits for all of it.
      */
     @Override
     public void get(Cid root, Path target, ProgressListener progress) throws IOException {
         UnixFsExporter.refuseExisting(target);
-        exchange(root);
-        FetchedBlocks arrivals = new FetchedBlocks(store(), GET_BUFFER_BYTES);
+        BlockExchange ex = exchange(root);
+        gcLock.readLock().lock();
+        try {
+            fetchAndExport(root, target, progress, ex);
+            pin(root, "");
+        } finally {
+            gcLock.readLock().unlock();
+        }
+        provide(root);
+    }
+
+    private void fetchAndExport(Cid root, Path target, ProgressListener progress, BlockExchange ex) throws IOException {
+        FetchedBlocks arrivals = new FetchedBlocks(store(), GET_BUFFER_BYTES, ex::announce);
         CompletableFuture<Void> fetched = new CompletableFuture<>();
         Thread fetcher = new Thread(() -> {
             try {
-                fetch(root, progress, arrivals);
+                fetchUnpinned(root, progress, arrivals);
                 arrivals.finished();
                 fetched.complete(null);
             } catch (IOException e) {
@@ -260,10 +274,14 @@ public final class UnixFsFileSharing implements FileSharing {
             new UnixFsExporter(arrivals).export(root, target, null);
         } catch (IOException | RuntimeException e) {
             fetcher.interrupt();
+            try {
+                arrivals.exportEnded();
+            } catch (IOException stored) {
+                e.addSuppressed(stored);
+            }
             throw e;
-        } finally {
-            arrivals.exportEnded(); // a block it never took must not hold the fetch back
         }
+        arrivals.exportEnded(); // stores what it still holds, and a block it never took no longer holds the fetch back
         if (arrivals.storeReads() > 0) {
             // Each one was read and hashed once more: the disk or the export could not keep up.
             LOG.log(System.Logger.Level.INFO, "get " + root + ": " + arrivals.storeReads()
@@ -275,7 +293,7 @@ public final class UnixFsFileSharing implements FileSharing {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while the fetch of " + root + " finished");
         } catch (ExecutionException e) {
-            // The export had every block, so this is the pin or the store failing after it.
+            // The export had every block, so this is the store failing after it.
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {
                 throw io;
@@ -293,6 +311,18 @@ public final class UnixFsFileSharing implements FileSharing {
     }
 
     private void fetch(Cid root, ProgressListener progress, DagFetcher.Arrivals arrivals) throws IOException {
+        gcLock.readLock().lock();
+        try {
+            fetchUnpinned(root, progress, arrivals);
+            pin(root, "");
+        } finally {
+            gcLock.readLock().unlock();
+        }
+        provide(root);
+    }
+
+    /** Fetches a DAG, holding off garbage collection meanwhile; pins nothing. */
+    private void fetchUnpinned(Cid root, ProgressListener progress, DagFetcher.Arrivals arrivals) throws IOException {
         BlockExchange ex = exchange(root);
         BlockStore store = store();
         RunningFetch running = new RunningFetch(root, progress);
@@ -300,12 +330,10 @@ public final class UnixFsFileSharing implements FileSharing {
         fetches.add(running);
         try (ExchangeSession session = ex.newSession(root.toString())) {
             new DagFetcher(store, session, running, FETCH_WINDOW, arrivals).fetch(root);
-            pin(root, "");
         } finally {
             fetches.remove(running);
             gcLock.readLock().unlock();
         }
-        provide(root);
     }
 
     @Override

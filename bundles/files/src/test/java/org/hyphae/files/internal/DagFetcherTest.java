@@ -147,7 +147,7 @@ class DagFetcherTest {
         Thread answers = answering(session);
         // Room for 256 KiB kept and requested: 16 leaves of 16 KiB, 8 of them requested, before the
         // fetch waits for the export.
-        FetchedBlocks arrivals = new FetchedBlocks(target, 256 * 1024);
+        FetchedBlocks arrivals = new FetchedBlocks(target, 256 * 1024, cid -> { });
         CompletableFuture<Void> fetched = fetchInBackground(session, arrivals, root, java.util.concurrent.ForkJoinPool.commonPool());
         Thread.sleep(500);
         assertTrue(!fetched.isDone(), "held back: nobody exports");
@@ -187,7 +187,7 @@ class DagFetcherTest {
                 }
             }
         };
-        FetchedBlocks arrivals = new FetchedBlocks(target, 48 * 16 * 1024);
+        FetchedBlocks arrivals = new FetchedBlocks(target, 48 * 16 * 1024, cid -> { });
         // Threads of their own: the common pool may have one thread on a small machine, and the two wait for each other.
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
         CompletableFuture<Void> fetched = fetchInBackground(session, arrivals, root, threads);
@@ -215,7 +215,7 @@ class DagFetcherTest {
 
     @Test
     void anExportWaitingForABlockLetsAHeldBackFetchAskForIt() throws Exception {
-        FetchedBlocks arrivals = new FetchedBlocks(target, 100);
+        FetchedBlocks arrivals = new FetchedBlocks(target, 100, cid -> { });
         Cid leaf = Cid.v1(Multicodec.RAW.code(), org.hyphae.multiformats.Multihash.sha2_256("x".getBytes()));
         arrivals.arrived(Cid.v1(Multicodec.RAW.code(), org.hyphae.multiformats.Multihash.sha2_256("y".getBytes())),
                 new byte[60]);

@@ -23,6 +23,8 @@ import org.hyphae.files.FileSharing;
 import org.hyphae.files.ImportOptions;
 import org.hyphae.multiformats.Cid;
 import org.hyphae.storage.Cursor;
+import org.hyphae.storage.BlockStore;
+import org.hyphae.storage.fs.BlockFiles;
 import org.hyphae.storage.memory.MemoryBlockStore;
 import org.hyphae.transport.testkit.MemoryNetwork;
 import org.hyphae.transport.testkit.MemoryNode;
@@ -43,7 +45,7 @@ class FetchTest {
     @TempDir
     Path tmp;
 
-    record Node(MemoryNode node, MemoryBlockStore store, Bitswap bitswap, UnixFsFileSharing files) {
+    record Node(MemoryNode node, BlockStore store, Bitswap bitswap, UnixFsFileSharing files) {
     }
 
     Node node() {
@@ -51,8 +53,11 @@ class FetchTest {
     }
 
     Node node(Bitswap.Settings settings) {
+        return node(settings, new MemoryBlockStore());
+    }
+
+    Node node(Bitswap.Settings settings, BlockStore store) {
         MemoryNode n = net.node();
-        MemoryBlockStore store = new MemoryBlockStore();
         Bitswap b = new Bitswap(n, () -> store, () -> null, executor, timer, settings);
         for (String p : Bitswap.PROTOCOLS) {
             n.handle(p, b::handle);
@@ -73,6 +78,53 @@ class FetchTest {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
+    }
+
+    @Test
+    void aGetIntoTheFsStoreKeepsItsLeavesAsReferencesIntoTheFileAndServesThemFromThere() throws Exception {
+        Node seeder = node();
+        BlockFiles fs = new BlockFiles(tmp.resolve("fetcher-blocks"));
+        Node fetcher = node(Bitswap.Settings.defaults(), fs);
+        Node third = node();
+        net.connect(fetcher.node(), seeder.node());
+        byte[] data = bytes(2 * 1024 * 1024 + 123, 21);
+        Cid root = seeder.files().add(new ByteArrayInputStream(data), SMALL, null);
+        Path out = tmp.resolve("out.bin");
+        fetcher.files().get(root, out, null);
+        assertArrayEquals(data, Files.readAllBytes(out));
+
+        int leaves = 0;
+        int references = 0;
+        try (Cursor<Cid> c = fs.cids()) {
+            while (c.hasNext()) {
+                Cid cid = c.next();
+                if (cid.codec() == org.hyphae.multiformats.Multicodec.RAW.code()) {
+                    leaves++;
+                    if (Files.exists(fs.referencePath(cid)) && !Files.exists(fs.pathOf(cid))) {
+                        references++;
+                    }
+                }
+            }
+        }
+        assertTrue(leaves > 100, "leaves: " + leaves);
+        assertEquals(leaves, references, "every leaf a reference into the output, none a copy");
+        assertEquals(2, ((Number) Files.getAttribute(out, "unix:nlink")).intValue(), "the store's link to the output");
+        assertEquals(List.of(root), fetcher.files().pins().stream().map(org.hyphae.files.Pin::root).toList());
+
+        // Served from the references, even with the output gone (the store's link keeps the bytes).
+        Files.delete(out);
+        net.connect(third.node(), fetcher.node());
+        Path again = tmp.resolve("third.bin");
+        third.files().get(root, again, null);
+        assertArrayEquals(data, Files.readAllBytes(again));
+
+        // Unpinned and collected: the link goes with the last reference, and the space with it.
+        fetcher.files().unpin(root);
+        fetcher.files().collectGarbage();
+        assertEquals(0, fs.stats().count());
+        try (var links = Files.list(fs.root().resolve(".files"))) {
+            assertEquals(0, links.count());
+        }
     }
 
     @Test

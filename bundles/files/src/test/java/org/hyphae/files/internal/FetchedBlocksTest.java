@@ -2,11 +2,16 @@ package org.hyphae.files.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +20,10 @@ import java.util.concurrent.TimeoutException;
 import org.hyphae.multiformats.Cid;
 import org.hyphae.multiformats.Multicodec;
 import org.hyphae.multiformats.Multihash;
+import org.hyphae.storage.VerifiedBlock;
+import org.hyphae.storage.fs.BlockFiles;
 import org.hyphae.storage.memory.MemoryBlockStore;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 /** The hand-over from a running fetch to its export. */
@@ -31,7 +39,7 @@ class FetchedBlocksTest {
 
     @Test
     void theExportWaitsForABlockAndGetsTheFetchedBytesWithoutReadingTheStore() throws Exception {
-        FetchedBlocks blocks = new FetchedBlocks(store, 1 << 20);
+        FetchedBlocks blocks = new FetchedBlocks(store, 1 << 20, cid -> { });
         byte[] data = "first leaf".getBytes();
         Cid cid = stored(data);
         CompletableFuture<Optional<byte[]>> read = CompletableFuture.supplyAsync(() -> {
@@ -54,7 +62,7 @@ class FetchedBlocksTest {
 
     @Test
     void pastItsLimitOrForAStoredLeafItReadsTheStore() throws Exception {
-        FetchedBlocks blocks = new FetchedBlocks(store, 10);
+        FetchedBlocks blocks = new FetchedBlocks(store, 10, cid -> { });
         byte[] big = "more than ten bytes".getBytes();
         byte[] small = "six b!".getBytes();
         Cid bigCid = stored(big);
@@ -72,7 +80,7 @@ class FetchedBlocksTest {
 
     @Test
     void aFailedFetchStopsTheWaitingExportWithItsCause() throws Exception {
-        FetchedBlocks blocks = new FetchedBlocks(store, 1 << 20);
+        FetchedBlocks blocks = new FetchedBlocks(store, 1 << 20, cid -> { });
         Cid missing = Cid.v1(Multicodec.RAW.code(), Multihash.sha2_256("never".getBytes()));
         CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
             try {
@@ -90,7 +98,7 @@ class FetchedBlocksTest {
 
     @Test
     void anEndedExportNoLongerHoldsTheFetchBack() throws Exception {
-        FetchedBlocks blocks = new FetchedBlocks(store, 100);
+        FetchedBlocks blocks = new FetchedBlocks(store, 100, cid -> { });
         byte[] never = new byte[100];
         blocks.arrived(stored(never), never); // a block the export did not take
         assertTrue(!blocks.hasRoom(1));
@@ -102,9 +110,54 @@ class FetchedBlocksTest {
 
     @Test
     void aFinishedFetchAnswersFromTheStore() throws Exception {
-        FetchedBlocks blocks = new FetchedBlocks(store, 1 << 20);
+        FetchedBlocks blocks = new FetchedBlocks(store, 1 << 20, cid -> { });
         Cid missing = Cid.v1(Multicodec.RAW.code(), Multihash.sha2_256("never".getBytes()));
         blocks.finished();
         assertTrue(blocks.get(missing).isEmpty(), "not coming, not stored");
+    }
+
+    private static VerifiedBlock leaf(int size, long seed) {
+        byte[] data = new byte[size];
+        new java.util.Random(seed).nextBytes(data);
+        return VerifiedBlock.compute(1, Multicodec.RAW.code(), Multicodec.SHA2_256.code(), data);
+    }
+
+    @Test
+    void leavesAreStoredWhereTheExporterWroteThemOrAsCopiesWhenTheyCannotBeHeld(@TempDir Path dir) throws Exception {
+        BlockFiles fs = new BlockFiles(dir.resolve("blocks"));
+        List<Cid> announced = java.util.Collections.synchronizedList(new ArrayList<>());
+        FetchedBlocks blocks = new FetchedBlocks(fs, 100, announced::add);
+        VerifiedBlock held = leaf(60, 1);
+        VerifiedBlock tooMany = leaf(60, 2);
+        blocks.arrivedUnstored(held);
+        blocks.arrivedUnstored(tooMany); // 120 bytes would not fit in 100: stored as a copy at once
+        assertTrue(Files.exists(fs.pathOf(tooMany.cid())));
+        assertFalse(fs.has(held.cid()), "held for the exporter, not stored yet");
+        assertEquals(List.of(tooMany.cid()), announced);
+
+        byte[] got = blocks.get(held.cid()).orElseThrow();
+        Path out = dir.resolve("out.bin");
+        byte[] file = new byte[10 + got.length];
+        System.arraycopy(got, 0, file, 10, got.length);
+        Files.write(out, file);
+        blocks.written(held.cid(), out, 10);
+        assertTrue(Files.exists(fs.referencePath(held.cid())) && !Files.exists(fs.pathOf(held.cid())),
+                "stored as a reference into the output, not copied");
+        assertArrayEquals(held.data(), fs.get(held.cid()).orElseThrow());
+        assertEquals(List.of(tooMany.cid(), held.cid()), announced);
+
+        // The export fails before it takes this one: stored as a copy when it ends, not lost.
+        VerifiedBlock untaken = leaf(30, 3);
+        blocks.arrivedUnstored(untaken);
+        VerifiedBlock takenNotWritten = leaf(30, 4);
+        blocks.arrivedUnstored(takenNotWritten);
+        blocks.get(takenNotWritten.cid());
+        blocks.exportEnded();
+        assertArrayEquals(untaken.data(), fs.get(untaken.cid()).orElseThrow());
+        assertArrayEquals(takenNotWritten.data(), fs.get(takenNotWritten.cid()).orElseThrow());
+        VerifiedBlock late = leaf(10, 5);
+        blocks.arrivedUnstored(late); // the fetch goes on after the export: stored at once
+        assertTrue(fs.has(late.cid()));
+        assertEquals(5, announced.size());
     }
 }

@@ -258,8 +258,13 @@ public final class BlockFiles implements BlockStore {
         return root.resolve(name.substring(name.length() - 3, name.length() - 1)).resolve(name);
     }
 
-    /** The reference file a block is kept as when it is a reference ({@link #putReference}). */
-    Path referencePath(Cid cid) {
+    /**
+     * Returns the file a block is kept in when it is kept as a reference ({@link #putReference}).
+     *
+     * @param cid the block's CID
+     * @return its path (which may not exist)
+     */
+    public Path referencePath(Cid cid) {
         Path file = pathOf(cid);
         return file.resolveSibling(file.getFileName() + FileReferences.SUFFIX);
     }
@@ -283,8 +288,7 @@ public final class BlockFiles implements BlockStore {
             return OptionalLong.of(length);
         }
         if (!Files.exists(file)) {
-            Optional<FileReferences.Ref> ref = readReference(cid);
-            return ref.isPresent() ? OptionalLong.of(ref.get().length()) : OptionalLong.empty();
+            return referencedSize(cid);
         }
         try {
             return OptionalLong.of(Files.size(file));
@@ -345,6 +349,27 @@ public final class BlockFiles implements BlockStore {
                 + "; the reference is dropped and the block is absent");
         dropReference(cid, ref);
         return Optional.empty();
+    }
+
+    /**
+     * A referenced block's size. A fetch asks this of each block it might have: a file cut short
+     * since (a partial download another one overwrote, say) drops the references past its end here,
+     * at the cost of one stat, rather than when the export reads them.
+     */
+    private OptionalLong referencedSize(Cid cid) throws StorageException {
+        Optional<FileReferences.Ref> found = readReference(cid);
+        if (found.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        FileReferences.Ref ref = found.get();
+        if (references.length(ref.linkId()) < ref.offset() + ref.length()) {
+            LOG.log(System.Logger.Level.WARNING, "block " + cid + ": the file it was referenced in ("
+                    + references.linkPath(ref.linkId()) + ") is shorter than " + (ref.offset() + ref.length())
+                    + " bytes now, or gone; the reference is dropped and the block is absent");
+            dropReference(cid, ref);
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(ref.length());
     }
 
     /** The block's reference, if it is kept as one; a malformed one is corrupt data. */

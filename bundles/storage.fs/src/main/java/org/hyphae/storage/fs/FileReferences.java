@@ -211,6 +211,18 @@ final class FileReferences {
         }
     }
 
+    /** The linked file's length now; -1 if it is gone. */
+    long length(String linkId) throws StorageException {
+        Path link = links.resolve(linkId);
+        try {
+            return Files.size(link);
+        } catch (NoSuchFileException e) {
+            return -1;
+        } catch (IOException e) {
+            throw new StorageException("cannot read the size of the referenced file: " + e, link.toString(), e);
+        }
+    }
+
     /** Links held now (for tests). */
     synchronized int links() {
         return byId.size();

@@ -90,6 +90,23 @@ class FileReferencesTest {
     }
 
     @Test
+    void aFileCutShortDropsTheReferencesPastItsEndWhenTheirSizeIsAsked() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(4_000);
+        VerifiedBlock b = block(4_000);
+        Path file = download("out.bin", a, b);
+        store.putReference(a, file, 0);
+        store.putReference(b, file, 4_000);
+        try (var channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(6_000);
+        }
+        assertEquals(java.util.OptionalLong.of(4_000), store.size(a.cid()));
+        assertEquals(java.util.OptionalLong.empty(), store.size(b.cid()), "past the end: absent, to be fetched again");
+        assertFalse(store.has(b.cid()));
+        assertEquals(new StoreStats(1, 4_000), store.stats());
+    }
+
+    @Test
     void aDamagedChecksumInTheReferenceLosesNoBlock() throws Exception {
         BlockFiles store = new BlockFiles(dir.resolve("blocks"));
         VerifiedBlock a = block(5_000);

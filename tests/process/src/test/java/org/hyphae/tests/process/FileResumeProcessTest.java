@@ -49,7 +49,9 @@ class FileResumeProcessTest {
                 fetcher.command("hyphae:connect " + seederAddr, l -> l.contains("connected"), 60);
                 fetcher.stdin().write("hyphae:get " + cid + " " + out + "\n");
                 fetcher.stdin().flush();
-                // Killed once a quarter of the file is on disk (the blocks are files under blocks/).
+                // Killed once a quarter of the file is on disk: under blocks/, the DAG's nodes as block
+                // files, its leaves as references into the partial output file, which the store keeps
+                // a hard link to (in blocks/.files). The restart goes on in that same partial file.
                 Path blocks = fetcherData.resolve("blocks");
                 long deadline = System.nanoTime() + 300_000_000_000L;
                 while (blockBytes(blocks) < SIZE / 4) {
