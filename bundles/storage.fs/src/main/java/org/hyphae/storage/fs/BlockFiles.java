@@ -393,22 +393,10 @@ public final class BlockFiles implements BlockStore {
 
     /** Removes {@code ref} if it is still the block's reference. */
     private void dropReference(Cid cid, FileReferences.Ref ref) throws StorageException {
-        Path refFile = referencePath(cid);
         synchronized (stripe(cid)) {
-            try {
-                Optional<FileReferences.Ref> now = readReference(cid);
-                if (now.isEmpty() || !now.get().equals(ref)) {
-                    return; // replaced or dropped meanwhile
-                }
-                Files.delete(refFile);
-                syncDirectory(refFile.getParent());
-                count.decrementAndGet();
-                bytes.addAndGet(-ref.length());
-                references.release(ref.linkId());
-            } catch (NoSuchFileException e) {
-                // dropped meanwhile
-            } catch (IOException e) {
-                throw new StorageException("cannot drop block reference " + cid + ": " + e, refFile.toString(), e);
+            Optional<FileReferences.Ref> now = readReference(cid);
+            if (now.isPresent() && now.get().equals(ref)) { // else replaced or dropped meanwhile
+                deleteReference(cid);
             }
         }
     }
@@ -661,7 +649,6 @@ public final class BlockFiles implements BlockStore {
                 }
                 // The rename is durable only once the directory entry is.
                 syncDirectory(shard);
-                replacedReference(cid);
             } catch (FileAlreadyExistsException e) {
                 discard(tmp);
                 return;
@@ -671,23 +658,12 @@ public final class BlockFiles implements BlockStore {
             }
             count.incrementAndGet();
             bytes.addAndGet(size);
-        }
-    }
-
-    /** A copy is stored now (the caller holds the stripe): a reference the block had is dropped. */
-    private void replacedReference(Cid cid) throws IOException {
-        Optional<FileReferences.Ref> ref;
-        try {
-            ref = readReference(cid);
-        } catch (CorruptDataException e) {
-            Files.deleteIfExists(referencePath(cid));
-            return;
-        }
-        if (ref.isPresent()) {
-            Files.deleteIfExists(referencePath(cid));
-            count.decrementAndGet();
-            bytes.addAndGet(-ref.get().length());
-            references.release(ref.get().linkId());
+            try {
+                deleteReference(cid); // a copy now: a reference the block had is dropped
+            } catch (StorageException e) {
+                // The copy is what reads take; the next open drops the reference.
+                LOG.log(System.Logger.Level.WARNING, e.getMessage());
+            }
         }
     }
 
@@ -736,7 +712,10 @@ public final class BlockFiles implements BlockStore {
         }
     }
 
-    /** Deletes the block's reference, if it is kept as one (the caller holds the stripe). */
+    /**
+     * Deletes the block's reference, if it is kept as one, and what it counted (the caller holds
+     * the stripe). A malformed one is deleted too.
+     */
     private boolean deleteReference(Cid cid) throws StorageException {
         Path refFile = referencePath(cid);
         Optional<FileReferences.Ref> ref;
