@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -158,21 +158,21 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
             unstored.clear();
             notifyAll();
         }
-        IOException failure = null;
+        IOException firstFailure = null;
         for (VerifiedBlock block : left) {
             try {
                 store.put(block);
                 announce.accept(block.cid());
             } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
+                if (firstFailure == null) {
+                    firstFailure = e;
                 } else {
-                    failure.addSuppressed(e);
+                    firstFailure.addSuppressed(e);
                 }
             }
         }
-        if (failure != null) {
-            throw failure;
+        if (firstFailure != null) {
+            throw firstFailure;
         }
     }
 
