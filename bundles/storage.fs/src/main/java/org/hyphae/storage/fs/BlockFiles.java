@@ -275,7 +275,7 @@ public final class BlockFiles implements BlockStore {
 
     @Override
     public boolean has(Cid cid) {
-        return Files.exists(pathOf(cid)) || Files.exists(referencePath(cid));
+        return Files.exists(pathOf(cid)) || referencePath(cid).toFile().length() > 0;
     }
 
     @Override
@@ -375,6 +375,11 @@ public final class BlockFiles implements BlockStore {
     /** The block's reference, if it is kept as one; a malformed one is corrupt data. */
     private Optional<FileReferences.Ref> readReference(Cid cid) throws StorageException {
         Path refFile = referencePath(cid);
+        if (refFile.toFile().length() == 0) {
+            // Absent (a reference is never empty): the common miss, asked of every block a fetch
+            // does not have, answered without the cost of an exception.
+            return Optional.empty();
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(refFile);
