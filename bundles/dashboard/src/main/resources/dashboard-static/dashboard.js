@@ -106,7 +106,10 @@ function renderRouting(routing) {
 async function getJson(path, absentOn404) {
   const response = await fetch(path);
   if (absentOn404 && response.status === 404) return null;
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new Error(`${path}: HTTP ${response.status}${body.error ? ` (${body.error})` : ''}`);
+  }
   return response.json();
 }
 

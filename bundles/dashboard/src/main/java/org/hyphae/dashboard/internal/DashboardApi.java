@@ -134,7 +134,14 @@ public final class DashboardApi extends HttpServlet {
                     error(response, 400, e.getMessage());
                     return;
                 }
-                JsonObject chain = ActivityView.chain(ledger, blocks);
+                JsonObject chain;
+                try {
+                    chain = ActivityView.chain(ledger, blocks);
+                } catch (IllegalStateException stopped) {
+                    // A ledger stopped (a store holding another chain) says why; not a server fault.
+                    error(response, 503, stopped.getMessage());
+                    return;
+                }
                 if (chain == null) {
                     error(response, 404, "this node keeps no ledger");
                 } else {

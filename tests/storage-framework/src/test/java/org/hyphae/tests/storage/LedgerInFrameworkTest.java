@@ -144,6 +144,19 @@ class LedgerInFrameworkTest {
     void aStorageSwapCarriesTheChainAndAStoreOfAnotherChainIsRefused() throws Exception {
         Hash second = ledger.block(2).orElseThrow().hash();
         long before = ledger.height();
+        // A reader all through the two swaps (a dashboard polling the chain): a swap is not an error to it.
+        AtomicReference<Throwable> readFailed = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread reader = new Thread(() -> {
+            while (reading.get() && readFailed.get() == null) {
+                try {
+                    ledger.block(ledger.status().head().height()).orElseThrow();
+                } catch (RuntimeException e) {
+                    readFailed.set(e);
+                }
+            }
+        }, "chain-reader");
+        reader.start();
         assertTrue(run(shell, "hyphae:storage-use memory").contains("active storage kind is now memory"));
         await("blocks on the memory store", () -> height() >= before + 3);
         assertEquals(second, ledger.block(2).orElseThrow().hash(), "the same chain, not a new one from genesis");
@@ -154,6 +167,9 @@ class LedgerInFrameworkTest {
         await("blocks on fs again", () -> height() >= onMemory + 3);
         assertEquals(second, ledger.block(2).orElseThrow().hash());
         assertEquals(madeOnMemory, ledger.block(onMemory).orElseThrow().hash(), "the blocks made on memory came back to fs");
+        reading.set(false);
+        reader.join();
+        assertEquals(null, readFailed.get(), "a read of the chain during a storage swap failed");
 
         // The memory store now holds another chain's genesis: the ledger refuses it and says why.
         Datastore memory = store("memory");

@@ -71,6 +71,8 @@ public final class LedgerService implements Ledger {
     /** Configuration PID. */
     public static final String PID = "org.hyphae.ledger";
     private static final System.Logger LOG = System.getLogger(LedgerService.class.getName());
+    /** How long a reader waits for a reopen: copying a chain to a new store takes seconds, not minutes. */
+    private static final long REOPEN_WAIT_MS = 15_000;
 
     private final Map<String, ConsensusEngine> engines = new ConcurrentHashMap<>();
     private final List<BlockListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -89,6 +91,12 @@ public final class LedgerService implements Ledger {
     private Datastore chainStore;
     private boolean active;
     private volatile String stopped;
+    /**
+     * Set while the node is closed to be opened again (a new datastore, new settings): readers wait
+     * that out rather than fail, so a storage switch is not an error to whoever reads the chain then.
+     */
+    private volatile boolean reopening;
+    private final Object reopened = new Object();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindHost(Host h) {
@@ -179,9 +187,14 @@ public final class LedgerService implements Ledger {
         LedgerConfig before = config;
         config = changed;
         if (!settings(before).equals(settings(changed)) || !before.chainFile().equals(changed.chainFile())) {
-            close();
-            readSpec();
-            open();
+            reopening = true;
+            try {
+                close();
+                readSpec();
+                open();
+            } finally {
+                reopened();
+            }
         }
     }
 
@@ -198,6 +211,7 @@ public final class LedgerService implements Ledger {
             return;
         }
         // The active store changed: the greedy reference binds the new one before it lets the old one go.
+        reopening = true;
         close();
         try {
             long copied = chainStore == ds ? 0 : ChainMove.move(chainStore, ds);
@@ -207,6 +221,15 @@ public final class LedgerService implements Ledger {
         } catch (StorageException | RuntimeException e) {
             stopped = e.getMessage() + "; the chain is untouched in the previous store: switch back with hyphae:storage-use <kind>";
             LOG.log(System.Logger.Level.ERROR, "ledger: chain " + spec.chainId() + " stopped: " + stopped);
+        } finally {
+            reopened();
+        }
+    }
+
+    private void reopened() {
+        synchronized (reopened) {
+            reopening = false;
+            reopened.notifyAll();
         }
     }
 
@@ -288,11 +311,34 @@ public final class LedgerService implements Ledger {
 
     private LedgerNode node() {
         LedgerNode n = node;
+        if (n == null && reopening) {
+            n = awaitReopen();
+        }
         if (n == null) {
             String why = stopped;
             throw new IllegalStateException(why != null ? "the ledger is stopped: " + why : "the ledger is stopping");
         }
         return n;
+    }
+
+    /**
+     * Waits, boundedly, for a reopen to end. Not on this object's monitor, which the reopen holds
+     * throughout: a block listener called back while the old node closes must not deadlock it.
+     */
+    private LedgerNode awaitReopen() {
+        long deadline = System.nanoTime() + REOPEN_WAIT_MS * 1_000_000;
+        synchronized (reopened) {
+            long left;
+            while (reopening && node == null && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    reopened.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return node;
     }
 
     /** Signs and submits a transfer from this node's account. */
