@@ -89,6 +89,18 @@ class FetchTest {
         net.connect(fetcher.node(), seeder.node());
         byte[] data = bytes(2 * 1024 * 1024 + 123, 21);
         Cid root = seeder.files().add(new ByteArrayInputStream(data), SMALL, null);
+
+        // Off by default (leavesAsReferences): the leaves are block files, the output has one link.
+        byte[] other = bytes(300_000, 22);
+        Cid otherRoot = seeder.files().add(new ByteArrayInputStream(other), SMALL, null);
+        Path otherOut = tmp.resolve("other.bin");
+        fetcher.files().get(otherRoot, otherOut, null);
+        assertArrayEquals(other, Files.readAllBytes(otherOut));
+        assertEquals(1, ((Number) Files.getAttribute(otherOut, "unix:nlink")).intValue(), "no link by default");
+        fetcher.files().unpin(otherRoot);
+        fetcher.files().collectGarbage();
+
+        fetcher.files().leavesAsReferences(true);
         Path out = tmp.resolve("out.bin");
         fetcher.files().get(root, out, null);
         assertArrayEquals(data, Files.readAllBytes(out));
