@@ -31,13 +31,6 @@ interface BlockSource {
     default void written(Cid cid, Path file, long offset) throws IOException {
     }
 
-    /**
-     * Every leaf of {@code file} is written, and the exporter is about to rename or delete it:
-     * returns once the source no longer needs it by that name.
-     */
-    default void writtenAll(Path file) throws IOException {
-    }
-
     /** The store itself: {@link BlockStore#get} verifies what it reads. */
     static BlockSource of(BlockStore store) {
         return new BlockSource() {

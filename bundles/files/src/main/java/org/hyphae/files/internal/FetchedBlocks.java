@@ -11,9 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import org.hyphae.multiformats.Cid;
@@ -31,12 +28,11 @@ import org.hyphae.storage.VerifiedBlock;
  * block it does not have. Blocks beyond the limit, and blocks met a second time, the exporter reads
  * from the store, which verifies them again.
  *
- * <p><b>Leaves stored where they are written.</b> Raw leaves come from the exchange unstored
- * ({@link #storesLeaves()}). One handed to the exporter is stored once the exporter has written
- * it, as a reference to that range of the output file ({@link BlockStore#putReference}), so its
- * bytes are written once, not as a block file and then into the output. The references are
- * written by a thread of their own, which the exporter waits for only before it renames the file
- * ({@link #writtenAll}). A leaf beyond the limit
+ * <p><b>Leaves stored where they are written</b> (with {@code leavesAsReferences}). Raw leaves
+ * come from the exchange unstored ({@link #storesLeaves()}). One handed to the exporter is stored
+ * once the exporter has written it, as a reference to that range of the output file
+ * ({@link BlockStore#putReference}), so its bytes are written once, not as a block file and then
+ * into the output. A leaf beyond the limit
  * is stored as an ordinary block when it arrives, and every leaf still held when the export ends
  * (done or failed) is stored as one then ({@link #exportEnded()}): none is dropped.
  *
@@ -45,8 +41,6 @@ import org.hyphae.storage.VerifiedBlock;
  * asking until it came, which left the peers idle: 1.47 of 2 cores busy with 4 seeders.)
  */
 final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
-
-    private static final System.Logger LOG = System.getLogger(FetchedBlocks.class.getName());
 
     private final BlockStore store;
     private final long maxBufferedBytes;
@@ -65,18 +59,6 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
     /** The export is over: nothing holds the fetch back any more. */
     private boolean exportEnded;
     private IOException failure;
-    /**
-     * Leaves written by the exporter, whose references one thread of their own stores: the export
-     * is serial, and storing a reference (a checksum, a small file) on its thread held it back
-     * (0.7 core-s per GiB, with 4 seeders 0.70x the rate of 1). Bounded, so held leaves stay few.
-     */
-    private final BlockingQueue<Written> toReference = new ArrayBlockingQueue<>(64);
-    /** Started with the first leaf to reference; guarded by this. */
-    private Thread referenceWriter;
-
-    /** A leaf to store as a reference; without one, a mark: completes {@code reached} when the writer gets to it, or stops it. */
-    private record Written(VerifiedBlock block, Path file, long offset, CompletableFuture<Void> reached) {
-    }
 
     /**
      * @param announce told of each leaf once this stores it (the exchange's announce, for peers that
@@ -130,69 +112,12 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
             if (block == null || buffered.containsKey(cid)) {
                 return; // stored already, or not the bytes the exporter took from here
             }
-            if (referenceWriter == null) {
-                referenceWriter = new Thread(this::writeReferences, "hyphae-get-references");
-                referenceWriter.setDaemon(true);
-                referenceWriter.start();
-            }
         }
-        enqueue(new Written(block, file, offset, null));
-    }
-
-    @Override
-    public void writtenAll(Path file) throws IOException {
-        Thread writer;
+        store.putReference(block, file, offset);
         synchronized (this) {
-            writer = referenceWriter;
+            unstored.remove(cid);
         }
-        if (writer != null) {
-            CompletableFuture<Void> reached = new CompletableFuture<>();
-            enqueue(new Written(null, file, 0, reached));
-            reached.join();
-        }
-    }
-
-    private void enqueue(Written w) throws InterruptedIOException {
-        try {
-            toReference.put(w);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while leaves waited to be stored");
-        }
-    }
-
-    /**
-     * The reference writer's loop. A leaf whose reference fails stays held, and is stored as a copy
-     * when the export ends.
-     */
-    private void writeReferences() {
-        while (true) {
-            Written w;
-            try {
-                w = toReference.take();
-            } catch (InterruptedException e) {
-                return; // only exportEnded stops it, after the last leaf
-            }
-            if (w.reached() != null) {
-                w.reached().complete(null);
-                continue;
-            }
-            if (w.block() == null) {
-                return; // stopReferenceWriter's mark
-            }
-            Cid cid = w.block().cid();
-            try {
-                store.putReference(w.block(), w.file(), w.offset());
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "block " + cid + " not kept as a reference into " + w.file()
-                        + " (stored as a copy instead when the get ends): " + e.getMessage());
-                continue;
-            }
-            synchronized (this) {
-                unstored.remove(cid);
-            }
-            announce.accept(cid);
-        }
+        announce.accept(cid);
     }
 
     @Override
@@ -235,7 +160,6 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
      * @throws IOException if one of them cannot be stored (the others are)
      */
     void exportEnded() throws IOException {
-        stopReferenceWriter(); // the references asked for so far are written before anything is stored as a copy
         List<VerifiedBlock> left;
         synchronized (this) {
             exportEnded = true;
@@ -260,35 +184,6 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
         }
         if (firstFailure != null) {
             throw firstFailure;
-        }
-    }
-
-    /** Stops the reference writer once it has written what was queued; waits for that. */
-    private void stopReferenceWriter() {
-        Thread writer;
-        synchronized (this) {
-            writer = referenceWriter;
-            referenceWriter = null;
-        }
-        if (writer == null) {
-            return;
-        }
-        boolean queued = false;
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (!queued) {
-                    toReference.put(new Written(null, null, 0, null));
-                    queued = true;
-                }
-                writer.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // a failed export may come here interrupted: the leaves still go in
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -240,15 +240,9 @@ final class UnixFsExporter {
                 long written = cat(block, Channels.newOutputStream(channel), partial,
                         (bytes, total) -> progress.progress(before + bytes, -1));
                 channel.truncate(written);
-                source.writtenAll(partial);
                 done[0] = before + written;
             } catch (IOException | RuntimeException e) {
                 // Blocks referenced in it stay readable: the store has a link of its own to it.
-                try {
-                    source.writtenAll(partial);
-                } catch (IOException | RuntimeException notReferenced) {
-                    e.addSuppressed(notReferenced);
-                }
                 Files.deleteIfExists(partial);
                 throw e;
             }

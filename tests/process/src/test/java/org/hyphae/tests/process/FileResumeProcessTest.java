@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
 
 import org.hyphae.tests.support.NodeProcess;
 import org.hyphae.tests.support.RandomFiles;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A download stopped by SIGKILL continues from the blocks it has: a seeder process adds a file, a
@@ -30,9 +31,11 @@ class FileResumeProcessTest {
     @TempDir
     Path work;
 
-    @Test
+    /** With the default settings, and with a get's leaves kept as references into its output. */
+    @ParameterizedTest(name = "leavesAsReferences={0}")
+    @ValueSource(booleans = {false, true})
     @Timeout(600)
-    void aFetchKilledMidwayResumesFromItsBlocks() throws Exception {
+    void aFetchKilledMidwayResumesFromItsBlocks(boolean leavesAsReferences) throws Exception {
         Path file = work.resolve("file.bin");
         String sha = RandomFiles.write(file, SIZE, 7);
         Path seederData = work.resolve("seeder");
@@ -44,14 +47,19 @@ class FileResumeProcessTest {
 
             Path out = work.resolve("out.bin");
             long before;
+            if (leavesAsReferences) {
+                Files.writeString(Files.createDirectories(fetcherData.resolve("config")).resolve("org.hyphae.files.cfg"),
+                        "leavesAsReferences=true\n");
+            }
             try (NodeProcess fetcher = start(fetcherData)) {
                 address(fetcher);
                 fetcher.command("hyphae:connect " + seederAddr, l -> l.contains("connected"), 60);
                 fetcher.stdin().write("hyphae:get " + cid + " " + out + "\n");
                 fetcher.stdin().flush();
-                // Killed once a quarter of the file is on disk: under blocks/, the DAG's nodes as block
-                // files, its leaves as references into the partial output file, which the store keeps
-                // a hard link to (in blocks/.files). The restart goes on in that same partial file.
+                // Killed once a quarter of the file is on disk: under blocks/, the DAG's nodes and (by
+                // default) its leaves as block files; with leavesAsReferences, the leaves as references
+                // into the partial output file, which the store keeps a hard link to (in blocks/.files).
+                // The restart goes on in that same partial file.
                 Path blocks = fetcherData.resolve("blocks");
                 long deadline = System.nanoTime() + 300_000_000_000L;
                 while (blockBytes(blocks) < SIZE / 4) {
