@@ -341,18 +341,19 @@ public final class UnixFsFileSharing implements FileSharing {
         provide(root);
     }
 
-    /** Fetches a DAG, holding off garbage collection meanwhile; pins nothing. */
+    /**
+     * Fetches a DAG; pins nothing. The caller holds off garbage collection (the read side of the gc
+     * lock) from before the fetch until the pin, so it is not taken again here.
+     */
     private void fetchUnpinned(Cid root, ProgressListener progress, DagFetcher.Arrivals arrivals) throws IOException {
         BlockExchange ex = exchange(root);
         BlockStore store = store();
         RunningFetch running = new RunningFetch(root, progress);
-        gcLock.readLock().lock();
         fetches.add(running);
         try (ExchangeSession session = ex.newSession(root.toString())) {
             new DagFetcher(store, session, running, FETCH_WINDOW, arrivals).fetch(root);
         } finally {
             fetches.remove(running);
-            gcLock.readLock().unlock();
         }
     }
 

@@ -158,6 +158,23 @@ class FetchTest {
         assertFalse(seen.isEmpty());
         assertEquals(data.length, seen.get(seen.size() - 1).bytesDone());
         assertTrue(fetcher.files().transfers().isEmpty(), "a finished fetch is not listed");
+
+        // Garbage collection is refused while a get runs (its blocks are pinned only at its end).
+        Cid other = seeder.files().add(new ByteArrayInputStream(bytes(600_000, 31)), SMALL, null);
+        List<String> gcDuringGet = new ArrayList<>();
+        fetcher.files().get(other, tmp.resolve("other.bin"), (done, total) -> {
+            try {
+                fetcher.files().collectGarbage();
+                gcDuringGet.add("ran");
+            } catch (IllegalStateException refused) {
+                gcDuringGet.add("refused");
+            } catch (java.io.IOException e) {
+                gcDuringGet.add(e.toString());
+            }
+        });
+        assertFalse(gcDuringGet.isEmpty());
+        assertTrue(gcDuringGet.stream().allMatch("refused"::equals), gcDuringGet.toString());
+        assertEquals(List.of(root, other).size(), fetcher.files().pins().size());
         Cid missing = Cid.parse("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy");
         try {
             fetcher.files().fetch(missing, null);
