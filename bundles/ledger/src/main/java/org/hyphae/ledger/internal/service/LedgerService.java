@@ -212,8 +212,8 @@ public final class LedgerService implements Ledger {
         }
         // The active store changed: the greedy reference binds the new one before it lets the old one go.
         reopening = true;
-        close();
         try {
+            close();
             long copied = chainStore == ds ? 0 : ChainMove.move(chainStore, ds);
             LOG.log(System.Logger.Level.INFO, "ledger: chain " + spec.chainId() + " on the new datastore"
                     + (copied == 0 ? " (it held the chain already)" : " (" + copied + " keys copied from the previous one)"));
