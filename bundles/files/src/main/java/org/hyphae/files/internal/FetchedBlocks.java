@@ -32,9 +32,9 @@ import org.hyphae.storage.VerifiedBlock;
  * come from the exchange unstored ({@link #storesLeaves()}). One handed to the exporter is stored
  * once the exporter has written it, as a reference to that range of the output file
  * ({@link BlockStore#putReference}), so its bytes are written once, not as a block file and then
- * into the output. A leaf beyond the limit
- * is stored as an ordinary block when it arrives, and every leaf still held when the export ends
- * (done or failed) is stored as one then ({@link #exportEnded()}): none is dropped.
+ * into the output. A leaf beyond the limit is stored as an ordinary block when it arrives, and
+ * every leaf still held when the export ends (done or failed) is stored as one then
+ * ({@link #exportEnded()}): none is dropped.
  *
  * <p>(The rule was "past a quarter of the limit kept": from several peers, blocks arrive out of
  * order, a quarter was often kept ahead of a block still queued at one peer, and the fetch stopped
@@ -65,7 +65,7 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
      *     asked for it meanwhile)
      */
     FetchedBlocks(BlockStore store, long maxBufferedBytes, Consumer<Cid> announce) {
-        this(store, maxBufferedBytes, announce, true);
+        this(store, maxBufferedBytes, announce, true); // the tests' default: the path with more to check
     }
 
     /**
