@@ -157,18 +157,21 @@ class LedgerInFrameworkTest {
             }
         }, "chain-reader");
         reader.start();
-        assertTrue(run(shell, "hyphae:storage-use memory").contains("active storage kind is now memory"));
-        await("blocks on the memory store", () -> height() >= before + 3);
-        assertEquals(second, ledger.block(2).orElseThrow().hash(), "the same chain, not a new one from genesis");
+        try {
+            assertTrue(run(shell, "hyphae:storage-use memory").contains("active storage kind is now memory"));
+            await("blocks on the memory store", () -> height() >= before + 3);
+            assertEquals(second, ledger.block(2).orElseThrow().hash(), "the same chain, not a new one from genesis");
 
-        long onMemory = ledger.height();
-        Hash madeOnMemory = ledger.block(onMemory).orElseThrow().hash();
-        run(shell, "hyphae:storage-use fs");
-        await("blocks on fs again", () -> height() >= onMemory + 3);
-        assertEquals(second, ledger.block(2).orElseThrow().hash());
-        assertEquals(madeOnMemory, ledger.block(onMemory).orElseThrow().hash(), "the blocks made on memory came back to fs");
-        reading.set(false);
-        reader.join();
+            long onMemory = ledger.height();
+            Hash madeOnMemory = ledger.block(onMemory).orElseThrow().hash();
+            run(shell, "hyphae:storage-use fs");
+            await("blocks on fs again", () -> height() >= onMemory + 3);
+            assertEquals(second, ledger.block(2).orElseThrow().hash());
+            assertEquals(madeOnMemory, ledger.block(onMemory).orElseThrow().hash(), "the blocks made on memory came back to fs");
+        } finally {
+            reading.set(false); // also when an assertion above fails: the reader must not spin on
+            reader.join();
+        }
         assertEquals(null, readFailed.get(), "a read of the chain during a storage swap failed");
 
         // The memory store now holds another chain's genesis: the ledger refuses it and says why.
