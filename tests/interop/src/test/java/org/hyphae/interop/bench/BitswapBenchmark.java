@@ -303,6 +303,11 @@ public final class BitswapBenchmark {
         if (bitswap != null && !bitswap.isBlank()) {
             Files.writeString(data.resolve("config/org.hyphae.exchange.bitswap.cfg"), bitswap.replace(',', '\n') + "\n");
         }
+        // File-sharing settings of the fetching node, e.g. leavesAsReferences=true.
+        String files = seeder ? null : System.getProperty("bench.fetcherFiles");
+        if (files != null && !files.isBlank()) {
+            Files.writeString(data.resolve("config/org.hyphae.files.cfg"), files.replace(',', '\n') + "\n");
+        }
         NodeProcess p = NodeProcess.startWithJavaOpts(NodeProcess.distribution(), work, javaOpts, "--port", "0", "--data", data.toString());
         p.awaitLine(l -> l.startsWith("Node ready in"), 900);
         String line = p.awaitLine(l -> l.startsWith("Swarm listening on /ip4/127.0.0.1/tcp/") && !l.contains("/ws"), 60);
