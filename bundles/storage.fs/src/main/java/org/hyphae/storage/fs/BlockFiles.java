@@ -118,6 +118,12 @@ public final class BlockFiles implements BlockStore {
     /** Whether the file system keeps user extended attributes here: probed on open. */
     private final boolean checksums;
     private final FileReferences references;
+    /**
+     * Whether a reference file may exist: one was found on open or has been made since. Until then
+     * a put need not look for a reference to drop (two file system calls per block, 2 % of a
+     * fetching node's CPU).
+     */
+    private volatile boolean mayHoldReferences;
 
     /**
      * Opens the directory named by the configuration, under the framework property
@@ -175,6 +181,7 @@ public final class BlockFiles implements BlockStore {
             while (files.hasNext()) {
                 Path file = files.next();
                 if (isReference(file)) {
+                    mayHoldReferences = true;
                     countReference(file);
                 } else {
                     count.incrementAndGet();
@@ -374,6 +381,9 @@ public final class BlockFiles implements BlockStore {
 
     /** The block's reference, if it is kept as one; a malformed one is corrupt data. */
     private Optional<FileReferences.Ref> readReference(Cid cid) throws StorageException {
+        if (!mayHoldReferences) {
+            return Optional.empty();
+        }
         Path refFile = referencePath(cid);
         if (refFile.toFile().length() == 0) {
             // Absent (a reference is never empty): the common miss, asked of every block a fetch
@@ -472,6 +482,7 @@ public final class BlockFiles implements BlockStore {
                 return false;
             }
             try {
+                mayHoldReferences = true; // before the file exists, so no put misses it
                 Files.move(tmp, refFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 syncDirectory(refFile.getParent());
                 if (previous.isPresent()) {
@@ -722,6 +733,9 @@ public final class BlockFiles implements BlockStore {
      * the stripe). A malformed one is deleted too.
      */
     private boolean deleteReference(Cid cid) throws StorageException {
+        if (!mayHoldReferences) {
+            return false;
+        }
         Path refFile = referencePath(cid);
         Optional<FileReferences.Ref> ref;
         try {

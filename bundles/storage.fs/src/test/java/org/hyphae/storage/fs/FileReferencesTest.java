@@ -156,6 +156,24 @@ class FileReferencesTest {
     }
 
     @Test
+    void aReferenceFoundOnOpenIsReadAndDeletedLikeOneMadeSince() throws Exception {
+        // A store skips looking for references until it has one: one found on open must count.
+        Path root = dir.resolve("blocks");
+        VerifiedBlock a = block(7_000);
+        Path file = download("out.bin", a);
+        new BlockFiles(root).putReference(a, file, 0);
+
+        BlockFiles reopened = new BlockFiles(root);
+        assertArrayEquals(a.data(), reopened.get(a.cid()).orElseThrow());
+        assertEquals(java.util.OptionalLong.of(7_000), reopened.size(a.cid()));
+        assertTrue(reopened.delete(a.cid()));
+        assertFalse(reopened.has(a.cid()));
+        assertFalse(Files.exists(reopened.referencePath(a.cid())));
+        assertEquals(new StoreStats(0, 0), reopened.stats());
+        assertEquals(1, links(file), "the store's link went with the reference");
+    }
+
+    @Test
     void aReferenceWhoseLinkIsGoneIsDroppedOnOpen() throws Exception {
         Path root = dir.resolve("blocks");
         BlockFiles store = new BlockFiles(root);

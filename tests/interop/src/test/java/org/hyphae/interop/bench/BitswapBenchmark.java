@@ -78,6 +78,7 @@ public final class BitswapBenchmark {
         Path warmFile = work.resolve("warm.bin");
         RandomFiles.write(warmFile, WARM_UP_BYTES, 4242);
         System.out.printf("file: %d bytes (%.0f MiB), load average %s%n", size, size / 1048576.0, load());
+        System.out.println("memory: " + HostMemory.describe());
 
         List<Node> seeders = new ArrayList<>();
         Node fetcher = null;
@@ -156,6 +157,7 @@ public final class BitswapBenchmark {
                 long seederPid = serving.get(0).process().process().pid();
                 Map<String, Double> fetcherThreads0 = ThreadCpu.snapshot(fetcherPid);
                 Map<String, Double> seederThreads0 = ThreadCpu.snapshot(seederPid);
+                long reported0 = HostMemory.reportedKib();
                 java.time.Instant started = java.time.Instant.now();
                 long t0 = System.nanoTime();
                 String got = command(fetcher, "hyphae:get " + cid + " " + out,
@@ -190,6 +192,11 @@ public final class BitswapBenchmark {
                         n, seconds, hyphae[k] / 1e6, 100 * hyphae[k] / limit, peakHeapMib);
                 // For reading a JFR recording (bench.fetcherJavaOpts): the measured window in UTC.
                 System.out.println("  measured from " + started + " to " + ended);
+                if (reported0 >= 0) {
+                    // Memory handed back meanwhile is what the next writes fault in from the host.
+                    System.out.printf("  freed memory reported to the hypervisor during the window: %d MiB%n",
+                            (HostMemory.reportedKib() - reported0) / 1024);
+                }
                 // CPU time is what load on the machine changes least: the cost per GiB, and how much of
                 // the two cores' wall time the nodes used (well under 2.0 means they waited, not worked).
                 System.out.printf("  CPU: fetcher %.1f s, seeders %.1f s = %.1f core-s per GiB; %.2f of %d cores busy%n",
@@ -366,6 +373,42 @@ public final class BitswapBenchmark {
                 } else if (!f.toString().contains("/.tmp/")) {
                     Files.createLink(t, f);
                 }
+            }
+        }
+    }
+
+    /**
+     * The guest kernel's free page reporting (virtio-balloon): memory it reports is taken back by the
+     * hypervisor, and the next write into it faults on the host. Here that made writing 1 GiB into
+     * tmpfs take 3.5-4.3 s instead of 0.4-0.5 s, so a fetch's figures depended on how much of what
+     * the previous run freed had been reported. {@code scripts/bench-memory.sh hold} stops it.
+     */
+    static final class HostMemory {
+        private static final Path PARAMS = Path.of("/sys/module/page_reporting/parameters");
+
+        private HostMemory() {
+        }
+
+        static String describe() {
+            try {
+                int order = Integer.parseInt(Files.readString(PARAMS.resolve("page_reporting_order")).trim());
+                // /proc/buddyinfo lists one column per order: an order past the last is never reported.
+                int orders = Files.readAllLines(Path.of("/proc/buddyinfo")).get(0).trim().split("\\s+").length - 4;
+                return order >= orders ? "free page reporting to the hypervisor is off (order " + order + ")"
+                        : "free page reporting to the hypervisor is ON (order " + order + "): memory freed by one run is"
+                                + " faulted in from the host by the next, and the figures vary with it; run"
+                                + " scripts/bench-memory.sh hold first (see benchmarks/README.md)";
+            } catch (IOException | RuntimeException e) {
+                return "no free page reporting here";
+            }
+        }
+
+        /** KiB reported so far; -1 without free page reporting. */
+        static long reportedKib() {
+            try {
+                return Long.parseLong(Files.readString(PARAMS.resolve("reported_kib")).trim());
+            } catch (IOException | RuntimeException e) {
+                return -1;
             }
         }
     }
