@@ -26,10 +26,11 @@ if [ ! -e "$params/page_reporting_order" ]; then
     exit 0
 fi
 
+# /proc/buddyinfo has a column per order, 0 to the largest: an order past it is never reported.
+never=$(awk 'NR == 1 {print NF - 4}' /proc/buddyinfo)
+
 case "${1:-status}" in
   hold)
-    # One more than the largest order in /proc/buddyinfo: no free block is ever that large.
-    never=$(awk '/Normal/ {print NF - 4}' /proc/buddyinfo | head -1)
     current=$(cat "$params/page_reporting_order")
     if [ "$current" != "$never" ]; then
         echo "$current" | as_root tee "$saved" >/dev/null
@@ -52,7 +53,7 @@ case "${1:-status}" in
     echo "bench-memory: free page reporting order $(cat "$params/page_reporting_order")"
     ;;
   status)
-    echo "page_reporting_order $(cat "$params/page_reporting_order") (largest free block order $(awk '/Normal/ {print NF - 5}' /proc/buddyinfo | head -1)), reported $(( $(cat "$params/reported_kib") / 1024 )) MiB so far"
+    echo "page_reporting_order $(cat "$params/page_reporting_order") (never reported from order $never), reported $(( $(cat "$params/reported_kib") / 1024 )) MiB so far"
     ;;
   *)
     echo "usage: $0 hold [GiB]|release|status" >&2; exit 2
