@@ -42,7 +42,7 @@ case "${1:-status}" in
     most=$(( $(awk '/MemAvailable/ {print int($2 / 1048576)}' /proc/meminfo) - 2 ))
     gib=${2:-$most}
     if [ "$gib" -lt "$most" ]; then
-        echo "bench-memory: warning: $gib of $most GiB touched; runs may still write into handed-back pages" >&2
+        echo "bench-memory: warning: touching $gib of $most GiB; runs may still write into handed-back pages" >&2
     fi
     echo "bench-memory: free page reporting off (order $current -> $never); touching $gib GiB in $dir"
     start=$(date +%s)
