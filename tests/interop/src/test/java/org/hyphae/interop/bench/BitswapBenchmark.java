@@ -243,7 +243,8 @@ public final class BitswapBenchmark {
                         100 * hyphae[k] / limit, 100 * hyphae[k] / medianStream);
             }
             if (counts.length > 1) {
-                System.out.printf("  %d seeders vs 1: %.2fx%n", counts[counts.length - 1], hyphae[counts.length - 1] / hyphae[0]);
+                System.out.printf("  %d seeders vs %d: %.2fx%n", counts[counts.length - 1], counts[0],
+                        hyphae[counts.length - 1] / hyphae[0]);
             }
         } finally {
             if (fetcher != null) {
