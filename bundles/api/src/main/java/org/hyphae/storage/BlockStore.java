@@ -136,6 +136,25 @@ public interface BlockStore {
     }
 
     /**
+     * Moves a block the store keeps as a reference into another file ({@link #putReference}) to
+     * the same bytes at {@code offset} in {@code file}, which the caller has just written: a
+     * download resumed into a new file, after the file the block was referenced in was removed,
+     * then holds the block, and the space of the old file is freed with its last reference. The
+     * store checks that the range holds the block's bytes. A block kept as a copy, or as a reference
+     * into {@code file} already, stays as it is; this default keeps every block as it is.
+     *
+     * @param cid the block's CID
+     * @param file a regular file holding the block's bytes from {@code offset} on
+     * @param offset where in the file the block's bytes begin
+     * @return whether the reference was moved
+     * @throws StorageException if the store cannot be read or written; the block is kept as before
+     * @since 1.3
+     */
+    default boolean moveReference(Cid cid, Path file, long offset) throws StorageException {
+        return false;
+    }
+
+    /**
      * Stores a block read from a stream, hashing it while it streams, durably before returning.
      * Nothing is visible to readers until the whole stream has been read and verified.
      *

@@ -6,7 +6,7 @@
  * {@link org.hyphae.storage.StorageException}s that name the CID, key, file or connection.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.hyphae.storage;
 
 import org.osgi.annotation.bundle.Export;

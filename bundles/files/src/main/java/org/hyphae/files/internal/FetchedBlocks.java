@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.hyphae.multiformats.Cid;
+import org.hyphae.multiformats.Multicodec;
 import org.hyphae.storage.BlockStore;
 import org.hyphae.storage.VerifiedBlock;
 
@@ -34,7 +35,9 @@ import org.hyphae.storage.VerifiedBlock;
  * ({@link BlockStore#putReference}), so its bytes are written once, not as a block file and then
  * into the output. A leaf beyond the limit is stored as an ordinary block when it arrives, and
  * every leaf still held when the export ends (done or failed) is stored as one then
- * ({@link #exportEnded()}): none is dropped.
+ * ({@link #exportEnded()}): none is dropped. A leaf the exporter read from the store that is kept
+ * as a reference into another file (a partial file of an earlier get, since removed) is moved to
+ * where it is written now ({@link BlockStore#moveReference}).
  *
  * <p>(The rule was "past a quarter of the limit kept": from several peers, blocks arrive out of
  * order, a quarter was often kept ahead of a block still queued at one peer, and the fetch stopped
@@ -49,6 +52,8 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
     private final Set<Cid> stored = new HashSet<>();
     /** Leaves from peers that are not stored yet: buffered, or taken by the exporter and not written yet. */
     private final Map<Cid, VerifiedBlock> unstored = new HashMap<>();
+    /** Raw leaves the exporter read from the store and has not written yet. */
+    private final Set<Cid> readFromStore = new HashSet<>();
     private final Consumer<Cid> announce;
     private final boolean leavesAsReferences;
     private long bufferedBytes;
@@ -108,10 +113,20 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
     public void written(Cid cid, Path file, long offset) throws IOException {
         VerifiedBlock block;
         synchronized (this) {
-            block = unstored.get(cid);
-            if (block == null || buffered.containsKey(cid)) {
-                return; // stored already, or not the bytes the exporter took from here
+            if (readFromStore.remove(cid)) {
+                block = null;
+            } else {
+                block = unstored.get(cid);
+                if (block == null || buffered.containsKey(cid)) {
+                    return; // stored already, or not the bytes the exporter took from here
+                }
             }
+        }
+        if (block == null) {
+            // Stored before this get, perhaps as a reference into a partial file since removed: the
+            // reference moves here, and that file's space is freed with its last one.
+            store.moveReference(cid, file, offset);
+            return;
         }
         store.putReference(block, file, offset);
         synchronized (this) {
@@ -232,6 +247,9 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
                 return Optional.of(data);
             }
             storeReads++;
+            if (leavesAsReferences && cid.codec() == Multicodec.RAW.code()) {
+                readFromStore.add(cid);
+            }
         }
         return store.get(cid);
     }

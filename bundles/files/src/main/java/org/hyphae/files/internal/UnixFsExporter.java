@@ -211,9 +211,16 @@ final class UnixFsExporter {
         exportNode(root, target, new HashSet<>(), 0, done, progress == null ? ProgressListener.NONE : progress);
     }
 
-    /** Where a file is written until it is complete. */
-    static Path partialFile(Path target) {
-        return target.resolveSibling("." + target.getFileName() + ".hyphae-partial");
+    /**
+     * Where a file is written until it is complete: named after the target and the file's root, so a
+     * get of another DAG to the same target never writes into this one. A partial file may hold
+     * blocks kept as references into it ({@link BlockStore#putReference}); written in place with
+     * other bytes, they would be lost. The last 16 characters of the CID are of its digest.
+     */
+    static Path partialFile(Path target, Cid root) {
+        String cid = root.toString();
+        return target.resolveSibling("." + target.getFileName() + "." + cid.substring(Math.max(0, cid.length() - 16))
+                + ".hyphae-partial");
     }
 
     /** An export never overwrites: checked before anything is fetched or written. */
@@ -230,12 +237,11 @@ final class UnixFsExporter {
         }
         Block block = load(cid);
         if (block.isRaw() || block.unixfs().type() == UnixFsData.FILE || block.unixfs().type() == UnixFsData.RAW) {
-            Path partial = partialFile(target);
+            Path partial = partialFile(target, cid);
             long before = done[0];
             // Not truncated: a partial file left by a node that was killed may hold blocks kept as
-            // references into it (BlockStore.putReference). The same DAG writes the same bytes at
-            // the same offsets again, so those stay valid; what a different file left beyond the end
-            // is cut off.
+            // references into it (BlockStore.putReference). The same DAG (the name says which)
+            // writes the same bytes at the same offsets again, so those stay valid.
             try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 long written = cat(block, Channels.newOutputStream(channel), partial,
                         (bytes, total) -> progress.progress(before + bytes, -1));

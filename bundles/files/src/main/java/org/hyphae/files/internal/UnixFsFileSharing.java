@@ -78,15 +78,16 @@ public final class UnixFsFileSharing implements FileSharing {
     /** Configuration PID of the file-sharing settings. */
     static final String PID = "org.hyphae.files";
     /**
-     * Property ({@value}, default false): a get keeps the raw leaves it writes as references into
+     * Property ({@value}, default true): a get keeps the raw leaves it writes as references into
      * its output file ({@link BlockStore#putReference}) rather than as block files: the bytes are
-     * on disk once. Off by default: on tmpfs it made a 1 GiB get 20-30 % slower (the fetching node
-     * spent 2-3 more core-s per GiB, most of it on the export's thread, not yet explained), though
-     * it spared a disk the second copy and its fsync per block.
+     * on disk once. With all memory of the host held (benchmarks/README, session 15) it fetched a
+     * 1 GiB file on tmpfs 3-6 % faster than copies, with 0.4 core-s less per GiB; on a disk it also
+     * spares the second write and its fsync per block. (Session 14 found it 20-30 % slower, in runs
+     * without all memory held, where writes to fresh pages were slow: likely, not proven, the cause.)
      */
     static final String LEAVES_AS_REFERENCES = "leavesAsReferences";
 
-    private volatile boolean leavesAsReferences;
+    private volatile boolean leavesAsReferences = true;
 
     /** Blocks requested at once by a fetch. */
     static final int FETCH_WINDOW = 256;
@@ -140,7 +141,7 @@ public final class UnixFsFileSharing implements FileSharing {
     @org.osgi.service.component.annotations.Activate
     @Modified
     void configure(Map<String, Object> properties) {
-        leavesAsReferences(Boolean.parseBoolean(String.valueOf(properties.getOrDefault(LEAVES_AS_REFERENCES, "false"))));
+        leavesAsReferences(Boolean.parseBoolean(String.valueOf(properties.getOrDefault(LEAVES_AS_REFERENCES, "true"))));
     }
 
     /** Whether a get keeps its raw leaves as references into its output (see {@link #LEAVES_AS_REFERENCES}). */

@@ -31,6 +31,8 @@ import org.hyphae.transport.testkit.MemoryNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** FileSharing.fetch through real Bitswap nodes on the in-memory network; resume; garbage collection. */
 class FetchTest {
@@ -90,17 +92,7 @@ class FetchTest {
         byte[] data = bytes(2 * 1024 * 1024 + 123, 21);
         Cid root = seeder.files().add(new ByteArrayInputStream(data), SMALL, null);
 
-        // Off by default (leavesAsReferences): the leaves are block files, the output has one link.
-        byte[] other = bytes(300_000, 22);
-        Cid otherRoot = seeder.files().add(new ByteArrayInputStream(other), SMALL, null);
-        Path otherOut = tmp.resolve("other.bin");
-        fetcher.files().get(otherRoot, otherOut, null);
-        assertArrayEquals(other, Files.readAllBytes(otherOut));
-        assertEquals(1, ((Number) Files.getAttribute(otherOut, "unix:nlink")).intValue(), "no link by default");
-        fetcher.files().unpin(otherRoot);
-        fetcher.files().collectGarbage();
-
-        fetcher.files().leavesAsReferences(true);
+        // On by default (leavesAsReferences).
         Path out = tmp.resolve("out.bin");
         fetcher.files().get(root, out, null);
         assertArrayEquals(data, Files.readAllBytes(out));
@@ -137,6 +129,43 @@ class FetchTest {
         try (var links = Files.list(fs.root().resolve(".files"))) {
             assertEquals(0, links.count());
         }
+
+        // Switched off: the leaves are block files, the output has one link.
+        fetcher.files().leavesAsReferences(false);
+        byte[] other = bytes(300_000, 22);
+        Cid otherRoot = seeder.files().add(new ByteArrayInputStream(other), SMALL, null);
+        Path otherOut = tmp.resolve("other.bin");
+        fetcher.files().get(otherRoot, otherOut, null);
+        assertArrayEquals(other, Files.readAllBytes(otherOut));
+        assertEquals(1, ((Number) Files.getAttribute(otherOut, "unix:nlink")).intValue(), "no link when off");
+        try (Cursor<Cid> c = fs.cids()) {
+            while (c.hasNext()) {
+                Cid cid = c.next();
+                assertFalse(Files.exists(fs.referencePath(cid)), "a copy, not a reference: " + cid);
+            }
+        }
+    }
+
+    @Test
+    void aPartialFileOfAnotherDagAtTheSameTargetIsNotWrittenInto() throws Exception {
+        // A get of one file killed midway leaves its partial file, whose leaves the store may keep
+        // as references into it; a get of another file to the same name must not overwrite them.
+        Node seeder = node();
+        BlockFiles fs = new BlockFiles(tmp.resolve("fetcher-blocks"));
+        Node fetcher = node(Bitswap.Settings.defaults(), fs);
+        net.connect(fetcher.node(), seeder.node());
+        byte[] first = bytes(200_000, 31);
+        byte[] second = bytes(200_000, 32);
+        Cid firstRoot = seeder.files().add(new ByteArrayInputStream(first), SMALL, null);
+        Cid secondRoot = seeder.files().add(new ByteArrayInputStream(second), SMALL, null);
+        Path out = tmp.resolve("out.bin");
+        Path firstPartial = UnixFsExporter.partialFile(out, firstRoot);
+        Files.write(firstPartial, first);
+
+        fetcher.files().get(secondRoot, out, null);
+        assertArrayEquals(second, Files.readAllBytes(out));
+        assertArrayEquals(first, Files.readAllBytes(firstPartial), "the other DAG's partial file is left as it was");
+        assertFalse(Files.exists(UnixFsExporter.partialFile(out, secondRoot)), "renamed to the target");
     }
 
     @Test
@@ -298,12 +327,15 @@ class FetchTest {
                 "an existing target is not overwritten");
     }
 
-    @Test
-    void aGetWhoseBlockNobodyHasFailsLeavesNoFileAndKeepsWhatItFetched() throws Exception {
+    /** In memory, and in the fs store, whose leaves are references into the partial file until it is removed. */
+    @ParameterizedTest(name = "fs store: {0}")
+    @ValueSource(booleans = {false, true})
+    void aGetWhoseBlockNobodyHasFailsLeavesNoFileAndKeepsWhatItFetched(boolean fsStore) throws Exception {
         Bitswap.Settings quick = new Bitswap.Settings(4 << 20, 2 << 20, 1024, 64L << 20, 8L << 20, 32, 500, 1_500,
                 5_000, 5_000, 30, 60_000);
         Node seeder = node(quick);
-        Node fetcher = node(quick);
+        BlockFiles fs = fsStore ? new BlockFiles(tmp.resolve("fetcher-blocks")) : null;
+        Node fetcher = fsStore ? node(quick, fs) : node(quick);
         net.connect(fetcher.node(), seeder.node());
         byte[] data = bytes(1024 * 1024, 8);
         Cid root = seeder.files().add(new ByteArrayInputStream(data), SMALL, null);
@@ -333,11 +365,24 @@ class FetchTest {
             assertEquals(List.of(), names.filter(f -> f.getFileName().toString().contains("never")).toList(),
                     "the partial file is removed");
         }
+        Path links = tmp.resolve("fetcher-blocks").resolve(".files");
+        if (fsStore) {
+            try (var l = Files.list(links)) {
+                assertEquals(1, l.count(), "the store's link keeps the removed partial file's leaves");
+            }
+        }
         assertTrue(fetcher.store().stats().count() > leaves.size() / 2, "the blocks fetched are kept for a resume");
         assertFalse(fetcher.store().has(lastLeaf));
         assertTrue(fetcher.files().pins().isEmpty(), "an incomplete DAG is not pinned: " + fetcher.files().pins());
         seeder.store().put(lastLeaf, tail);
         fetcher.files().get(root, target, null);
         assertArrayEquals(data, Files.readAllBytes(target), "the get resumes once the block is found");
+        if (fsStore) {
+            // The leaves moved to the new file; the removed one's space went with the last of them.
+            try (var l = Files.list(links)) {
+                assertEquals(1, l.count(), "one link, to the target");
+            }
+            assertEquals(2, ((Number) Files.getAttribute(target, "unix:nlink")).intValue());
+        }
     }
 }

@@ -438,8 +438,53 @@ public final class BlockFiles implements BlockStore {
             write(cid, block.data());
             return;
         }
-        FileReferences.Ref ref = new FileReferences.Ref(linkId.get(), offset, block.data().length,
-                crc32c(block.data()));
+        writeReference(cid, new FileReferences.Ref(linkId.get(), offset, block.data().length, crc32c(block.data())));
+    }
+
+    /**
+     * Moves a reference into another link to {@code file} when that range holds the same bytes
+     * (its CRC32C is the reference's). A reference into the link to {@code file} already stays:
+     * any range of the file that holds the bytes is as good, and a file holding one block many
+     * times would otherwise rewrite its reference at each.
+     */
+    @Override
+    public boolean moveReference(Cid cid, Path file, long offset) throws StorageException {
+        Optional<FileReferences.Ref> found = readReference(cid);
+        if (found.isEmpty() || Files.exists(pathOf(cid))) {
+            return false;
+        }
+        FileReferences.Ref old = found.get();
+        Optional<String> linkId;
+        try {
+            linkId = references.acquire(file);
+        } catch (IOException e) {
+            throw new StorageException("cannot reference block " + cid + " in " + file + " (kept as it was): " + e,
+                    file.toString(), e);
+        }
+        if (linkId.isEmpty()) {
+            return false;
+        }
+        if (linkId.get().equals(old.linkId())) {
+            releaseUnused(linkId.get());
+            return false;
+        }
+        FileReferences.Ref ref = new FileReferences.Ref(linkId.get(), offset, old.length(), old.crc());
+        Optional<byte[]> there = references.read(ref);
+        if (there.isEmpty() || crc32c(there.get()) != old.crc()) {
+            releaseUnused(linkId.get());
+            LOG.log(System.Logger.Level.WARNING, "block " + cid + ": " + file + " does not hold its bytes at " + offset
+                    + (there.isEmpty() ? " (it is shorter)" : "") + "; its reference is kept where it was");
+            return false;
+        }
+        return writeReference(cid, ref);
+    }
+
+    /**
+     * Writes a reference whose link has been acquired (and is released if the reference is not
+     * written): temporary file, fsync, rename, as a block file. False if a copy or this same
+     * reference is there already.
+     */
+    private boolean writeReference(Cid cid, FileReferences.Ref ref) throws StorageException {
         Path tmp = tempFile(cid);
         boolean written = false;
         try {
@@ -453,15 +498,21 @@ public final class BlockFiles implements BlockStore {
                 throw writeFailure(cid, tmp, e);
             }
             written = commitReference(cid, tmp, ref);
+            return written;
         } finally {
             if (!written) {
                 discard(tmp);
-                try {
-                    references.release(ref.linkId());
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "cannot remove an unused link: " + e);
-                }
+                releaseUnused(ref.linkId());
             }
+        }
+    }
+
+    /** Gives back a link acquired for a reference that is not written. */
+    private void releaseUnused(String linkId) {
+        try {
+            references.release(linkId);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove an unused link: " + e);
         }
     }
 

@@ -205,6 +205,57 @@ class FileReferencesTest {
     }
 
     @Test
+    void aReferenceIntoARemovedFileMovesToANewFileThatHoldsItsBytes() throws Exception {
+        // A get failed and removed its partial file (the store's link kept the bytes); run again, it
+        // writes the blocks into a new file and moves their references there.
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(8_000);
+        VerifiedBlock b = block(5_000);
+        Path partial = download("partial.bin", a, b);
+        store.putReference(a, partial, 0);
+        store.putReference(b, partial, a.data().length);
+        Files.delete(partial);
+        Path links = dir.resolve("blocks").resolve(FileReferences.LINKS);
+        Path oldLink;
+        try (var l = Files.list(links)) {
+            oldLink = l.findFirst().orElseThrow();
+        }
+        Path fresh = download("fresh.bin", block(100), a, b);
+
+        assertTrue(store.moveReference(a.cid(), fresh, 100));
+        assertTrue(Files.exists(oldLink), "b is still referenced there");
+        assertTrue(store.moveReference(b.cid(), fresh, 100 + a.data().length));
+        assertFalse(Files.exists(oldLink), "the old file's space goes with its last reference");
+        assertEquals(2, links(fresh));
+        assertEquals(new StoreStats(2, 13_000), store.stats());
+        assertArrayEquals(a.data(), store.get(a.cid()).orElseThrow());
+        assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow());
+
+        // Into the same file again (one block held twice, say): kept where it is.
+        assertFalse(store.moveReference(a.cid(), fresh, 100));
+        assertEquals(2, links(fresh));
+    }
+
+    @Test
+    void aReferenceIsNotMovedToARangeWithOtherBytesNorIsACopy() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(8_000);
+        VerifiedBlock c = block(3_000);
+        Path file = download("out.bin", a);
+        store.putReference(a, file, 0);
+        Path other = download("other.bin", block(9_000));
+        assertFalse(store.moveReference(a.cid(), other, 0), "other bytes there");
+        assertFalse(store.moveReference(a.cid(), other, 5_000), "the range runs past the end");
+        assertEquals(1, links(other), "no link is kept for a reference not moved");
+        assertEquals(2, links(file));
+        assertArrayEquals(a.data(), store.get(a.cid()).orElseThrow());
+
+        store.put(c);
+        assertFalse(store.moveReference(c.cid(), download("c.bin", c), 0), "a copy stays a copy");
+        assertFalse(store.moveReference(block(10).cid(), file, 0), "an absent block stays absent");
+    }
+
+    @Test
     void aCopyStoredFirstIsKeptAndNoReferenceIsMade() throws Exception {
         BlockFiles store = new BlockFiles(dir.resolve("blocks"));
         VerifiedBlock a = block(8_000);

@@ -31,7 +31,7 @@ class FileResumeProcessTest {
     @TempDir
     Path work;
 
-    /** With the default settings, and with a get's leaves kept as references into its output. */
+    /** With the default settings (a get's leaves kept as references into its output), and with copies. */
     @ParameterizedTest(name = "leavesAsReferences={0}")
     @ValueSource(booleans = {false, true})
     @Timeout(600)
@@ -47,9 +47,9 @@ class FileResumeProcessTest {
 
             Path out = work.resolve("out.bin");
             long before;
-            if (leavesAsReferences) {
+            if (!leavesAsReferences) {
                 Files.writeString(Files.createDirectories(fetcherData.resolve("config")).resolve("org.hyphae.files.cfg"),
-                        "leavesAsReferences=true\n");
+                        "leavesAsReferences=false\n");
             }
             try (NodeProcess fetcher = start(fetcherData)) {
                 address(fetcher);
@@ -57,9 +57,9 @@ class FileResumeProcessTest {
                 fetcher.stdin().write("hyphae:get " + cid + " " + out + "\n");
                 fetcher.stdin().flush();
                 // Killed once a quarter of the file is on disk: under blocks/, the DAG's nodes and (by
-                // default) its leaves as block files; with leavesAsReferences, the leaves as references
-                // into the partial output file, which the store keeps a hard link to (in blocks/.files).
-                // The restart goes on in that same partial file.
+                // default) its leaves as references into the partial output file, which the store keeps
+                // a hard link to (in blocks/.files); without leavesAsReferences, the leaves as block
+                // files. The restart goes on in that same partial file.
                 Path blocks = fetcherData.resolve("blocks");
                 long deadline = System.nanoTime() + 300_000_000_000L;
                 while (blockBytes(blocks) < SIZE / 4) {
