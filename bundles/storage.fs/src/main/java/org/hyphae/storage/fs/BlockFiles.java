@@ -488,6 +488,14 @@ public final class BlockFiles implements BlockStore {
         Path tmp = tempFile(cid);
         boolean written = false;
         try {
+            // The referenced bytes must be on disk before a reference to them is: after a crash, a
+            // durable reference into bytes that never reached the disk would be a stored block lost.
+            try {
+                references.syncData(ref.linkId());
+            } catch (IOException e) {
+                throw new StorageException("cannot sync the file block " + cid + " is referenced in (nothing stored): "
+                        + e, references.linkPath(ref.linkId()).toString(), e);
+            }
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(ref.encode());
                 while (buf.hasRemaining()) {

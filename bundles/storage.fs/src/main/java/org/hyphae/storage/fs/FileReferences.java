@@ -28,7 +28,8 @@ import org.hyphae.storage.StorageException;
  * reference names (after a crash) are removed on open.
  *
  * <p>A reference is a small file, {@code <shard>/<name>.ref} beside where the block's own file
- * would be, written as a block file is (temporary file, fsync, rename): see {@link Ref}.
+ * would be, written as a block file is (temporary file, fsync, rename): see {@link Ref}. The
+ * linked file's data is fsync'd first, so no durable reference names bytes a crash could lose.
  */
 final class FileReferences {
 
@@ -179,6 +180,13 @@ final class FileReferences {
             byFileKey.remove(link.fileKey, link);
         }
         Files.deleteIfExists(links.resolve(link.id));
+    }
+
+    /** Forces the linked file's bytes to disk (fdatasync). */
+    void syncData(String linkId) throws IOException {
+        try (FileChannel channel = FileChannel.open(links.resolve(linkId), StandardOpenOption.READ)) {
+            channel.force(false);
+        }
     }
 
     /** Where a link is, for messages. */
