@@ -45,6 +45,10 @@ import org.hyphae.storage.VerifiedBlock;
  */
 final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
 
+    private static final System.Logger LOG = System.getLogger(FetchedBlocks.class.getName());
+    /** An export that waits this long for one block says so. */
+    private static final long SLOW_WAIT_MILLIS = 1_000;
+
     private final BlockStore store;
     private final long maxBufferedBytes;
     private final Map<Cid, byte[]> buffered = new HashMap<>();
@@ -266,7 +270,11 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
 
     /** Waits until the fetcher has {@code cid}, has finished, or has failed. */
     private void awaitLocked(Cid cid) throws IOException {
+        long started = 0;
         while (!stored.contains(cid) && !finished) {
+            if (started == 0) {
+                started = System.nanoTime();
+            }
             if (failure != null) {
                 throw failure;
             }
@@ -283,6 +291,12 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
         }
         if (failure != null && !stored.contains(cid)) {
             throw failure;
+        }
+        long waitedMillis = started == 0 ? 0 : (System.nanoTime() - started) / 1_000_000;
+        if (waitedMillis >= SLOW_WAIT_MILLIS) {
+            // A stalled peer, or a fetch held back too long: worth a line when a get is slow.
+            LOG.log(System.Logger.Level.INFO, "get: the export waited " + waitedMillis + " ms for block " + cid + " ("
+                    + bufferedBytes + " bytes held for it meanwhile)");
         }
     }
 }

@@ -184,7 +184,8 @@ public final class BitswapBenchmark {
                 System.out.println("  " + got.trim()); // its bytes from peers over the file's size: duplicates
                 for (String l : fetcher.process().output().split("\n")) {
                     // The export fell behind (blocks hashed twice), or a seeder stalled.
-                    if (l.contains("read back from the store") || l.contains("bitswap session")) {
+                    if (l.contains("read back from the store") || l.contains("bitswap session")
+                            || l.contains("the export waited")) {
                         System.out.println("  " + l.trim());
                     }
                 }

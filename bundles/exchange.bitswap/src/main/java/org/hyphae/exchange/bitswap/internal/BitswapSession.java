@@ -422,6 +422,10 @@ final class BitswapSession implements ExchangeSession {
                 othersDelivered |= now - q.lastDelivery < owner.settings().stallMillis();
             }
         }
+        LOG.log(System.Logger.Level.INFO, "bitswap session " + name + ": peer " + p.id + " owed " + owed
+                + " block(s) and delivered nothing for " + (now - p.lastProgress) + " ms"
+                + (othersDelivered ? " while other peers did" : otherHolders ? "; nor did the other peers" : "")
+                + "; its wants go elsewhere");
         boolean banned = othersDelivered && owner.scores().penalize(p.id, PeerScores.STALLED, "owed " + owed
                 + " block(s) of session " + name + " and delivered nothing for " + (now - p.lastProgress)
                 + " ms while other peers did");

@@ -169,8 +169,11 @@ final class BlockServer {
                             break;
                         }
                         ledger = turns.poll();
-                        cid = ledger.toSend.poll();
-                        if (cid == null || ledger.inFlight >= owner.settings().maxBytesInFlightPerPeer()) {
+                        // At its limit, the peer waits for released() with its queue as it is. (Polled
+                        // first, as before, the block was dropped: a want added to a peer at its limit
+                        // put it in turn, and the peer waited for the block until its stall timeout.)
+                        if (ledger.inFlight >= owner.settings().maxBytesInFlightPerPeer()
+                                || (cid = ledger.toSend.poll()) == null) {
                             ledger.ready = false;
                             continue;
                         }

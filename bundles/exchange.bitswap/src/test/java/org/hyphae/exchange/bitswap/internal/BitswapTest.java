@@ -306,6 +306,45 @@ class BitswapTest {
     }
 
     @Test
+    void wantsThatArriveWhileThePeerIsAtItsInFlightLimitAreAllServedOnceThereIsRoom() throws Exception {
+        // A small window and a fetcher that does not read: the seeder's writes stay unwritten, and
+        // its blocks in flight to the fetcher reach the per-peer limit.
+        sim.net.window(8 * 1024);
+        Bitswap.Settings d = Bitswap.Settings.defaults();
+        SwarmSim.Peer seeder = sim.add(new Bitswap.Settings(d.maxMessageBytes(), d.maxOutMessageBytes(),
+                d.maxWantlistEntries(), d.maxBytesInFlight(), 50_000, d.maxWantsPerPeer(), 600, 20_000, 500, 2_000,
+                d.banThreshold(), d.banMillis()));
+        List<byte[]> blocks = SwarmSim.blocks(10, 20_000, 17);
+        SwarmSim.seed(seeder, blocks);
+        java.util.Set<Cid> got = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        ScriptedPeer fetcher = new ScriptedPeer(sim.net.node(), m -> {
+            m.incoming().forEach(b -> got.add(b.verify().cid()));
+            return null;
+        });
+        CompletableFuture<Void> reading = new CompletableFuture<>();
+        fetcher.reading = reading;
+        sim.net.connect(fetcher.node, seeder.node());
+        PeerId seederId = seeder.node().localPeer();
+        fetcher.send(seederId, wantBlocks(blocks.subList(0, 5))).get(10, TimeUnit.SECONDS);
+        Thread.sleep(300); // three blocks in flight (the limit), two queued
+        fetcher.send(seederId, wantBlocks(blocks.subList(5, 10))).get(10, TimeUnit.SECONDS);
+        Thread.sleep(300);
+        reading.complete(null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (got.size() < blocks.size() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(blocks.stream().map(SwarmSim::cid).collect(java.util.stream.Collectors.toSet()), got,
+                "every block wanted is sent, none dropped at the limit");
+    }
+
+    private static byte[] wantBlocks(List<byte[]> blocks) {
+        List<BitswapMessage.Entry> entries = blocks.stream().map(b -> BitswapMessage.Entry.wantBlock(SwarmSim.cid(b), 1)).toList();
+        return org.hyphae.transport.streamio.LengthPrefixed.frame(
+                BitswapMessage.of(entries, List.of(), List.of()).encode(Bitswap.PROTOCOL_120)).array();
+    }
+
+    @Test
     void aBlockStoredLaterIsServedToThePeerThatAskedEarlier() throws Exception {
         SwarmSim.Peer seeder = sim.add(SwarmSim.quick());
         SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());

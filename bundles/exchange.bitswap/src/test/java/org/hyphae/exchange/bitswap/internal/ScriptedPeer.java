@@ -24,6 +24,8 @@ final class ScriptedPeer {
     final AtomicInteger wantHavesSeen = new AtomicInteger();
     /** Sends the blocks of a reply as one message each, one after the other on one stream. */
     volatile boolean blockPerMessage;
+    /** Each read of an inbound stream waits for this: an incomplete one holds the sender back. */
+    volatile CompletableFuture<Void> reading = CompletableFuture.completedFuture(null);
     private final Function<BitswapMessage, BitswapMessage> script;
 
     ScriptedPeer(MemoryNode node, Function<BitswapMessage, BitswapMessage> script) {
@@ -38,7 +40,7 @@ final class ScriptedPeer {
         PeerId from = stream.remotePeer();
         stream.closeWrite();
         StreamReader reader = new StreamReader(stream);
-        AsyncLoop.<Boolean>run(() -> reader.readLengthPrefixed(8 << 20).thenApply(body -> {
+        AsyncLoop.<Boolean>run(() -> reading.thenCompose(v -> reader.readLengthPrefixed(8 << 20)).thenApply(body -> {
             if (body.isEmpty()) {
                 return Optional.of(true);
             }
