@@ -136,6 +136,33 @@ public interface BlockStore {
     }
 
     /**
+     * A block and where its bytes begin in a file, for {@link #putReferences}.
+     *
+     * @param block the block
+     * @param offset where in the file its bytes begin
+     * @since 1.3
+     */
+    record BlockAt(VerifiedBlock block, long offset) {
+    }
+
+    /**
+     * As {@link #putReference} for each block, all in {@code file}: a store may make them durable
+     * together (one sync of the file and one of its own records), which a caller writing a file
+     * block by block does best in batches. This default stores them one by one.
+     *
+     * @param file a regular file holding each block's bytes from its offset on
+     * @param blocks the blocks and their offsets
+     * @throws StorageException if the store cannot be written; the blocks before the failing one
+     *     may be stored
+     * @since 1.3
+     */
+    default void putReferences(Path file, java.util.List<BlockAt> blocks) throws StorageException {
+        for (BlockAt b : blocks) {
+            putReference(b.block(), file, b.offset());
+        }
+    }
+
+    /**
      * Moves a block the store keeps as a reference into another file ({@link #putReference}) to
      * the same bytes at {@code offset} in {@code file}, which the caller has just written: a
      * download resumed into a new file, after the file the block was referenced in was removed,

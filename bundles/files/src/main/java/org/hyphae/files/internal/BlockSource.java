@@ -31,6 +31,14 @@ interface BlockSource {
     default void written(Cid cid, Path file, long offset) throws IOException {
     }
 
+    /**
+     * The exporter is done with {@code file}: it has written all of it and is about to rename it,
+     * or it failed and is about to remove it. What {@link #written} left to store later must be
+     * stored now, while the file has the name it was given.
+     */
+    default void fileEnded(Path file) throws IOException {
+    }
+
     /** The store itself: {@link BlockStore#get} verifies what it reads. */
     static BlockSource of(BlockStore store) {
         return new BlockSource() {

@@ -246,9 +246,15 @@ final class UnixFsExporter {
                 long written = cat(block, Channels.newOutputStream(channel), partial,
                         (bytes, total) -> progress.progress(before + bytes, -1));
                 channel.truncate(written);
+                source.fileEnded(partial);
                 done[0] = before + written;
             } catch (IOException | RuntimeException e) {
                 // Blocks referenced in it stay readable: the store has a link of its own to it.
+                try {
+                    source.fileEnded(partial);
+                } catch (IOException | RuntimeException stored) {
+                    e.addSuppressed(stored);
+                }
                 Files.deleteIfExists(partial);
                 throw e;
             }

@@ -144,7 +144,10 @@ class FetchedBlocksTest {
         System.arraycopy(got, 0, file, 10, got.length);
         Files.write(out, file);
         blocks.written(held.cid(), out, 10);
-        assertTrue(Files.exists(fs.referencePath(held.cid())) && !Files.exists(fs.pathOf(held.cid())),
+        assertFalse(fs.has(held.cid()), "stored with the next batch, or when the file is complete");
+        assertEquals(List.of(tooMany.cid()), announced, "not announced before it is stored");
+        blocks.fileEnded(out);
+        assertTrue(fs.isKeptAsReference(held.cid()),
                 "stored as a reference into the output, not copied");
         assertArrayEquals(held.data(), fs.get(held.cid()).orElseThrow());
         assertEquals(List.of(tooMany.cid(), held.cid()), announced);

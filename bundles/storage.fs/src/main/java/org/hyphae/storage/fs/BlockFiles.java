@@ -18,11 +18,14 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
@@ -70,7 +73,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  *
  * <p><b>References instead of copies.</b> {@link #putReference} keeps a block as a reference into a
  * file the node has written (a download's output) when that file is on the same file system: see
- * {@link FileReferences}. A download then writes its bytes once, not twice. A reference is read
+ * {@link FileReferences}. A download then writes its bytes once, not twice. The references are
+ * records of one log ({@link ReferenceLog}), kept in memory, so a batch of them
+ * ({@link #putReferences}) costs one sync of the file and one of the log. A reference is read
  * and checked like a block file, against a CRC32C kept in it (then the CID's hash); a range that
  * no longer holds the block's bytes makes the block absent, and the reference is dropped.
  *
@@ -118,12 +123,10 @@ public final class BlockFiles implements BlockStore {
     /** Whether the file system keeps user extended attributes here: probed on open. */
     private final boolean checksums;
     private final FileReferences references;
-    /**
-     * Whether a reference file may exist: one was found on open or has been made since. Until then
-     * a put need not look for a reference to drop (two file system calls per block, 2 % of a
-     * fetching node's CPU).
-     */
-    private volatile boolean mayHoldReferences;
+    /** Which blocks are kept as references: see {@link ReferenceLog}. */
+    private final ReferenceLog log;
+    /** Orders reference changes with each other and with the check for a copy they make. */
+    private final Object referenceLock = new Object();
 
     /**
      * Opens the directory named by the configuration, under the framework property
@@ -168,6 +171,7 @@ public final class BlockFiles implements BlockStore {
             Files.createDirectories(temp);
             createShards();
             references = new FileReferences(this.root);
+            log = new ReferenceLog(this.root);
             try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(temp)) {
                 for (Path leftover : leftovers) {
                     Files.deleteIfExists(leftover);
@@ -177,17 +181,19 @@ public final class BlockFiles implements BlockStore {
             throw new StorageException("cannot open block directory: " + e, this.root.toString(), e);
         }
         this.checksums = checksums && probeChecksums();
+        List<Path> legacy = new ArrayList<>();
         try (Cursor<Path> files = files()) {
             while (files.hasNext()) {
                 Path file = files.next();
-                if (isReference(file)) {
-                    mayHoldReferences = true;
-                    countReference(file);
+                if (isLegacyReference(file)) {
+                    legacy.add(file);
                 } else {
                     count.incrementAndGet();
                     bytes.addAndGet(Files.size(file));
                 }
             }
+            importLegacyReferences(legacy);
+            countReferences();
             references.removeUnreferenced();
         } catch (UncheckedIOException e) {
             throw (StorageException) e.getCause();
@@ -196,32 +202,52 @@ public final class BlockFiles implements BlockStore {
         }
     }
 
-    private static boolean isReference(Path file) {
+    /** A reference file of the layout before {@link ReferenceLog}: {@code <shard>/<name>.ref}. */
+    private static boolean isLegacyReference(Path file) {
         return file.getFileName().toString().endsWith(FileReferences.SUFFIX);
     }
 
     /**
-     * Counts a reference found on open. One whose block file exists too (a crash between storing
-     * the copy and dropping the reference) or whose link is gone is dropped; a malformed one is left
-     * for {@link #get} to report with its path.
+     * Moves reference files of the earlier layout into the log (one append), then deletes them. A
+     * malformed one is left as it is, with a warning.
      */
-    private void countReference(Path refFile) throws IOException {
-        FileReferences.Ref ref;
-        try {
-            ref = FileReferences.Ref.decode(Files.readAllBytes(refFile));
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "block reference " + refFile + " is unreadable (" + e.getMessage()
-                    + "); left as it is");
-            return;
+    private void importLegacyReferences(List<Path> refFiles) throws IOException {
+        List<ReferenceLog.Change> changes = new ArrayList<>();
+        List<Path> imported = new ArrayList<>();
+        for (Path refFile : refFiles) {
+            try {
+                changes.add(new ReferenceLog.Change(cidOf(refFile), FileReferences.Ref.decode(Files.readAllBytes(refFile))));
+                imported.add(refFile);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "block reference " + refFile + " is unreadable (" + e.getMessage()
+                        + "); left as it is");
+            }
         }
-        String name = refFile.getFileName().toString();
-        Path copy = refFile.resolveSibling(name.substring(0, name.length() - FileReferences.SUFFIX.length()));
-        if (Files.exists(copy) || !references.counted(ref)) {
-            Files.deleteIfExists(refFile);
-            return;
+        log.append(changes);
+        for (Path refFile : imported) {
+            Files.delete(refFile);
         }
-        count.incrementAndGet();
-        bytes.addAndGet(ref.length());
+        if (!imported.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "moved " + imported.size() + " block reference file(s) under " + root
+                    + " into " + ReferenceLog.NAME);
+        }
+    }
+
+    /**
+     * Counts the references found on open. One whose block file exists too (a crash between storing
+     * the copy and dropping the reference) or whose link is gone is dropped.
+     */
+    private void countReferences() throws IOException {
+        List<ReferenceLog.Change> drops = new ArrayList<>();
+        for (Map.Entry<Cid, FileReferences.Ref> e : log.all().entrySet()) {
+            if (Files.exists(pathOf(e.getKey())) || !references.counted(e.getValue())) {
+                drops.add(new ReferenceLog.Change(e.getKey(), null));
+            } else {
+                count.incrementAndGet();
+                bytes.addAndGet(e.getValue().length());
+            }
+        }
+        log.append(drops);
     }
 
     /**
@@ -266,12 +292,17 @@ public final class BlockFiles implements BlockStore {
     }
 
     /**
-     * Returns the file a block is kept in when it is kept as a reference ({@link #putReference}).
+     * Whether the block is kept as a reference into a file ({@link #putReference}), not as a copy.
      *
      * @param cid the block's CID
-     * @return its path (which may not exist)
+     * @return true if a reference names it and no block file exists
      */
-    public Path referencePath(Cid cid) {
+    public boolean isKeptAsReference(Cid cid) {
+        return log.contains(cid) && !Files.exists(pathOf(cid));
+    }
+
+    /** Where a reference file of the earlier layout was kept. */
+    private Path legacyReferencePath(Cid cid) {
         Path file = pathOf(cid);
         return file.resolveSibling(file.getFileName() + FileReferences.SUFFIX);
     }
@@ -282,7 +313,7 @@ public final class BlockFiles implements BlockStore {
 
     @Override
     public boolean has(Cid cid) {
-        return Files.exists(pathOf(cid)) || referencePath(cid).toFile().length() > 0;
+        return log.contains(cid) || Files.exists(pathOf(cid));
     }
 
     @Override
@@ -379,31 +410,9 @@ public final class BlockFiles implements BlockStore {
         return OptionalLong.of(ref.length());
     }
 
-    /** The block's reference, if it is kept as one; a malformed one is corrupt data. */
-    private Optional<FileReferences.Ref> readReference(Cid cid) throws StorageException {
-        if (!mayHoldReferences) {
-            return Optional.empty();
-        }
-        Path refFile = referencePath(cid);
-        if (refFile.toFile().length() == 0) {
-            // Absent (a reference is never empty): the common miss, asked of every block a fetch
-            // does not have, answered without the cost of an exception.
-            return Optional.empty();
-        }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(refFile);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new StorageException("cannot read block reference " + cid + ": " + e, refFile.toString(), e);
-        }
-        try {
-            return Optional.of(FileReferences.Ref.decode(bytes));
-        } catch (IOException e) {
-            throw new CorruptDataException(cid, "block reference for " + cid + " is corrupt: " + e.getMessage()
-                    + "; it is left as it is", refFile.toString(), e);
-        }
+    /** The block's reference, if it is kept as one. */
+    private Optional<FileReferences.Ref> readReference(Cid cid) {
+        return log.get(cid);
     }
 
     /** Removes {@code ref} if it is still the block's reference. */
@@ -423,22 +432,37 @@ public final class BlockFiles implements BlockStore {
      */
     @Override
     public void putReference(VerifiedBlock block, Path file, long offset) throws StorageException {
-        Cid cid = block.cid();
-        if (Files.exists(pathOf(cid))) {
-            return;
+        putReferences(file, List.of(new BlockAt(block, offset)));
+    }
+
+    /**
+     * As {@link #putReference} for each, with one fsync of {@code file}'s data and one append to
+     * the reference log for them all.
+     */
+    @Override
+    public void putReferences(Path file, List<BlockAt> blocks) throws StorageException {
+        List<PendingReference> pending = new ArrayList<>();
+        for (BlockAt b : blocks) {
+            Cid cid = b.block().cid();
+            if (Files.exists(pathOf(cid))) {
+                continue;
+            }
+            Optional<String> linkId;
+            try {
+                linkId = references.acquire(file);
+            } catch (IOException e) {
+                pending.forEach(p -> releaseUnused(p.ref().linkId()));
+                throw new StorageException("cannot reference block " + cid + " in " + file + " (nothing stored): " + e,
+                        file.toString(), e);
+            }
+            if (linkId.isEmpty()) {
+                write(cid, b.block().data()); // another file system: the caller's file cannot be linked
+                continue;
+            }
+            byte[] data = b.block().data();
+            pending.add(new PendingReference(cid, new FileReferences.Ref(linkId.get(), b.offset(), data.length, crc32c(data))));
         }
-        Optional<String> linkId;
-        try {
-            linkId = references.acquire(file);
-        } catch (IOException e) {
-            throw new StorageException("cannot reference block " + cid + " in " + file + " (nothing stored): " + e,
-                    file.toString(), e);
-        }
-        if (linkId.isEmpty()) {
-            write(cid, block.data());
-            return;
-        }
-        writeReference(cid, new FileReferences.Ref(linkId.get(), offset, block.data().length, crc32c(block.data())));
+        writeReferences(pending);
     }
 
     /**
@@ -476,85 +500,79 @@ public final class BlockFiles implements BlockStore {
                     + (there.isEmpty() ? " (it is shorter)" : "") + "; its reference is kept where it was");
             return false;
         }
-        return writeReference(cid, ref);
+        return writeReferences(List.of(new PendingReference(cid, ref))) > 0;
+    }
+
+    /** A reference to write, its link acquired (one count of the link is the reference's). */
+    private record PendingReference(Cid cid, FileReferences.Ref ref) {
     }
 
     /**
-     * Writes a reference whose link has been acquired (and is released if the reference is not
-     * written): temporary file, fsync, rename, as a block file. False if a copy or this same
-     * reference is there already.
+     * Writes references whose links have been acquired, with one append to the log: first the
+     * referenced bytes are synced, since a durable reference into bytes a crash could lose would be
+     * a stored block lost. One whose block has a copy, or has this same reference, or comes twice,
+     * is not written, and its link is released; so is the link of each reference replaced, once the
+     * new ones are durable.
+     *
+     * @return how many were written
      */
-    private boolean writeReference(Cid cid, FileReferences.Ref ref) throws StorageException {
-        Path tmp = tempFile(cid);
-        boolean written = false;
-        try {
-            // The referenced bytes must be on disk before a reference to them is: after a crash, a
-            // durable reference into bytes that never reached the disk would be a stored block lost.
+    private int writeReferences(List<PendingReference> pending) throws StorageException {
+        if (pending.isEmpty()) {
+            return 0;
+        }
+        Set<String> linkIds = new HashSet<>();
+        pending.forEach(p -> linkIds.add(p.ref().linkId()));
+        for (String linkId : linkIds) {
             try {
-                references.syncData(ref.linkId());
+                references.syncData(linkId);
             } catch (IOException e) {
-                throw new StorageException("cannot sync the file block " + cid + " is referenced in (nothing stored): "
-                        + e, references.linkPath(ref.linkId()).toString(), e);
-            }
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(ref.encode());
-                while (buf.hasRemaining()) {
-                    out.write(buf);
-                }
-                out.force(true);
-            } catch (IOException e) {
-                throw writeFailure(cid, tmp, e);
-            }
-            written = commitReference(cid, tmp, ref);
-            return written;
-        } finally {
-            if (!written) {
-                discard(tmp);
-                releaseUnused(ref.linkId());
+                pending.forEach(p -> releaseUnused(p.ref().linkId()));
+                throw new StorageException("cannot sync the file blocks are referenced in (nothing stored): " + e,
+                        references.linkPath(linkId).toString(), e);
             }
         }
+        List<ReferenceLog.Change> changes = new ArrayList<>();
+        List<PendingReference> unused = new ArrayList<>();
+        Map<Cid, FileReferences.Ref> replaced;
+        synchronized (referenceLock) {
+            Set<Cid> seen = new HashSet<>();
+            for (PendingReference p : pending) {
+                if (!seen.add(p.cid()) || Files.exists(pathOf(p.cid()))
+                        || p.ref().equals(log.get(p.cid()).orElse(null))) {
+                    unused.add(p);
+                } else {
+                    changes.add(new ReferenceLog.Change(p.cid(), p.ref()));
+                }
+            }
+            try {
+                replaced = log.append(changes);
+            } catch (IOException e) {
+                pending.forEach(p -> releaseUnused(p.ref().linkId()));
+                throw new StorageException("cannot write " + changes.size() + " block reference(s) (none stored): "
+                        + writeFailure(changes.get(0).cid(), root.resolve(ReferenceLog.NAME), e).getMessage(),
+                        root.resolve(ReferenceLog.NAME).toString(), e);
+            }
+            for (ReferenceLog.Change c : changes) {
+                FileReferences.Ref before = replaced.get(c.cid());
+                if (before == null) {
+                    count.incrementAndGet();
+                    bytes.addAndGet(c.ref().length());
+                } else {
+                    bytes.addAndGet(c.ref().length() - before.length());
+                }
+            }
+        }
+        replaced.values().forEach(r -> releaseUnused(r.linkId()));
+        unused.forEach(p -> releaseUnused(p.ref().linkId()));
+        return changes.size();
     }
 
-    /** Gives back a link acquired for a reference that is not written. */
+    /** Gives back a link acquired for a reference that is not written, or no longer kept. */
     private void releaseUnused(String linkId) {
         try {
             references.release(linkId);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove an unused link: " + e);
-        }
-    }
-
-    /** Moves a written reference into place; false if a copy or this same reference is there already. */
-    private boolean commitReference(Cid cid, Path tmp, FileReferences.Ref ref) throws StorageException {
-        Path refFile = referencePath(cid);
-        synchronized (stripe(cid)) {
-            if (Files.exists(pathOf(cid))) {
-                return false;
-            }
-            Optional<FileReferences.Ref> previous;
-            try {
-                previous = readReference(cid);
-            } catch (CorruptDataException e) {
-                previous = Optional.empty(); // replaced by a good one
-            }
-            if (previous.isPresent() && previous.get().equals(ref)) {
-                return false;
-            }
-            try {
-                mayHoldReferences = true; // before the file exists, so no put misses it
-                Files.move(tmp, refFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                syncDirectory(refFile.getParent());
-                if (previous.isPresent()) {
-                    references.release(previous.get().linkId());
-                    bytes.addAndGet(ref.length() - previous.get().length());
-                } else {
-                    count.incrementAndGet();
-                    bytes.addAndGet(ref.length());
-                }
-                return true;
-            } catch (IOException e) {
-                throw writeFailure(cid, refFile, e);
-            }
         }
     }
 
@@ -787,49 +805,63 @@ public final class BlockFiles implements BlockStore {
         }
     }
 
-    /**
-     * Deletes the block's reference, if it is kept as one, and what it counted (the caller holds
-     * the stripe). A malformed one is deleted too.
-     */
+    /** Drops the block's reference, if it is kept as one, and what it counted. */
     private boolean deleteReference(Cid cid) throws StorageException {
-        if (!mayHoldReferences) {
-            return false;
-        }
-        Path refFile = referencePath(cid);
-        Optional<FileReferences.Ref> ref;
-        try {
-            ref = readReference(cid);
-        } catch (CorruptDataException e) {
-            ref = Optional.empty();
-        }
-        try {
-            if (!Files.deleteIfExists(refFile)) {
+        FileReferences.Ref ref;
+        synchronized (referenceLock) {
+            Optional<FileReferences.Ref> found = log.get(cid);
+            if (found.isEmpty()) {
                 return false;
             }
-            syncDirectory(refFile.getParent());
-            if (ref.isPresent()) {
-                count.decrementAndGet();
-                bytes.addAndGet(-ref.get().length());
-                references.release(ref.get().linkId());
+            ref = found.get();
+            try {
+                log.append(List.of(new ReferenceLog.Change(cid, null)));
+            } catch (IOException e) {
+                throw new StorageException("cannot delete block reference " + cid + ": " + e,
+                        root.resolve(ReferenceLog.NAME).toString(), e);
             }
-            return true;
-        } catch (IOException e) {
-            throw new StorageException("cannot delete block reference " + cid + ": " + e, refFile.toString(), e);
+            count.decrementAndGet();
+            bytes.addAndGet(-ref.length());
         }
+        releaseUnused(ref.linkId());
+        return true;
     }
 
+    /** The block files' CIDs, then those of the blocks kept only as references. */
     @Override
     public Cursor<Cid> cids() throws StorageException {
         Cursor<Path> files = files();
+        Iterator<Cid> referenced = log.all().keySet().iterator();
         return new Cursor<>() {
+            private Cid next;
+
             @Override
             public boolean hasNext() {
-                return files.hasNext();
+                if (next != null) {
+                    return true;
+                }
+                if (files.hasNext()) {
+                    next = cidOf(files.next());
+                    return true;
+                }
+                while (referenced.hasNext()) {
+                    Cid cid = referenced.next();
+                    if (!Files.exists(pathOf(cid))) { // else listed with the files
+                        next = cid;
+                        return true;
+                    }
+                }
+                return false;
             }
 
             @Override
             public Cid next() {
-                return cidOf(files.next());
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Cid out = next;
+                next = null;
+                return out;
             }
 
             @Override
@@ -917,7 +949,7 @@ public final class BlockFiles implements BlockStore {
                             "foreign file in the block directory: its name is not a CID (" + e.getMessage() + ")",
                             file.toString(), e));
                 }
-                if (!(isReference(file) ? referencePath(cid) : pathOf(cid)).equals(file)) {
+                if (!(isLegacyReference(file) ? legacyReferencePath(cid) : pathOf(cid)).equals(file)) {
                     throw new UncheckedIOException(new CorruptDataException(cid,
                             "block file for " + cid + " is in the wrong shard directory", file.toString(), null));
                 }

@@ -27,9 +27,9 @@ import org.hyphae.storage.StorageException;
  * dropped. A link is removed, and its space freed, with its last reference; links that no
  * reference names (after a crash) are removed on open.
  *
- * <p>A reference is a small file, {@code <shard>/<name>.ref} beside where the block's own file
- * would be, written as a block file is (temporary file, fsync, rename): see {@link Ref}. The
- * linked file's data is fsync'd first, so no durable reference names bytes a crash could lose.
+ * <p>The references themselves are records in the store's {@link ReferenceLog}; each names a link
+ * by its id ({@link Ref}). The linked file's data is fsync'd before a reference to it is written,
+ * so no durable reference names bytes a crash could lose.
  */
 final class FileReferences {
 

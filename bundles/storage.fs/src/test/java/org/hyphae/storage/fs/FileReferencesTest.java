@@ -3,18 +3,19 @@ package org.hyphae.storage.fs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 
 import org.hyphae.multiformats.Multicodec;
-import org.hyphae.storage.CorruptDataException;
+import org.hyphae.storage.BlockStore;
 import org.hyphae.storage.StoreStats;
 import org.hyphae.storage.VerifiedBlock;
 import org.junit.jupiter.api.Assumptions;
@@ -59,7 +60,8 @@ class FileReferencesTest {
         store.putReference(b, file, a.data().length);
 
         assertFalse(Files.exists(store.pathOf(a.cid())), "no block file");
-        assertTrue(Files.size(store.referencePath(a.cid())) < 100, "a small reference instead");
+        assertTrue(store.isKeptAsReference(a.cid()), "a reference instead");
+        assertTrue(Files.size(dir.resolve("blocks").resolve(ReferenceLog.NAME)) < 300, "two small records");
         assertEquals(2, links(file), "one link of the store's for both blocks");
         assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow());
         assertEquals(new StoreStats(2, 500_000), store.stats());
@@ -82,7 +84,7 @@ class FileReferencesTest {
 
         assertEquals(Optional.empty(), store.get(a.cid()));
         assertFalse(store.has(a.cid()), "the reference is dropped");
-        assertFalse(Files.exists(store.referencePath(a.cid())));
+        assertFalse(store.isKeptAsReference(a.cid()));
         assertEquals(new StoreStats(0, 0), store.stats());
         assertEquals(1, links(file), "and the store's link to the file");
         store.put(a); // fetched again: stored as a copy now
@@ -107,28 +109,108 @@ class FileReferencesTest {
     }
 
     @Test
-    void aDamagedChecksumInTheReferenceLosesNoBlock() throws Exception {
-        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+    void aTornLastRecordIsCutOffOnOpenAndTheReferencesBeforeItAreKept() throws Exception {
+        // A crash during an append leaves part of a record, never acknowledged, at the end.
+        Path root = dir.resolve("blocks");
+        BlockFiles store = new BlockFiles(root);
         VerifiedBlock a = block(5_000);
-        store.putReference(a, download("out.bin", a), 0);
-        Path ref = store.referencePath(a.cid());
-        byte[] bytes = Files.readAllBytes(ref);
-        bytes[bytes.length - 1] ^= 1; // the CRC32C's last byte: the bytes are hashed instead
-        Files.write(ref, bytes);
-        assertArrayEquals(a.data(), store.get(a.cid()).orElseThrow());
+        VerifiedBlock b = block(6_000);
+        Path file = download("out.bin", a, b);
+        store.putReference(a, file, 0);
+        Path log = root.resolve(ReferenceLog.NAME);
+        long acknowledged = Files.size(log);
+        store.putReference(b, file, 5_000);
+        try (var channel = java.nio.channels.FileChannel.open(log, StandardOpenOption.WRITE)) {
+            channel.truncate(acknowledged + 20);
+        }
+
+        BlockFiles reopened = new BlockFiles(root);
+        assertArrayEquals(a.data(), reopened.get(a.cid()).orElseThrow());
+        assertFalse(reopened.has(b.cid()), "the torn record's block is absent, not wrong");
+        assertEquals(acknowledged, Files.size(log), "the log is cut at the last whole record");
+        assertEquals(new StoreStats(1, 5_000), reopened.stats());
+        reopened.putReference(b, file, 5_000); // appends after the cut
+        assertArrayEquals(b.data(), new BlockFiles(root).get(b.cid()).orElseThrow());
     }
 
     @Test
-    void aMalformedReferenceIsReportedWithItsPath() throws Exception {
-        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+    void aDamagedRecordEndsTheLogThereAndNoBlockReadsWrong() throws Exception {
+        Path root = dir.resolve("blocks");
+        BlockFiles store = new BlockFiles(root);
         VerifiedBlock a = block(5_000);
-        store.putReference(a, download("out.bin", a), 0);
-        Path ref = store.referencePath(a.cid());
-        Files.write(ref, new byte[] {'H', 'Y', 'R', 'E', 'F', '1', 0, 40, 1, 2});
+        VerifiedBlock b = block(6_000);
+        Path file = download("out.bin", a, b);
+        store.putReference(a, file, 0);
+        Path log = root.resolve(ReferenceLog.NAME);
+        long first = Files.size(log);
+        store.putReference(b, file, 5_000);
+        byte[] bytes = Files.readAllBytes(log);
+        bytes[(int) first + 10] ^= 1; // inside b's record: its CRC32C fails
+        Files.write(log, bytes);
 
-        CorruptDataException e = assertThrows(CorruptDataException.class, () -> store.get(a.cid()));
-        assertTrue(e.getMessage().contains(ref.toString()) && e.getMessage().contains(a.cid().toString()), e.getMessage());
-        assertTrue(Files.exists(ref), "left for an operator to look at");
+        BlockFiles reopened = new BlockFiles(root);
+        assertArrayEquals(a.data(), reopened.get(a.cid()).orElseThrow());
+        assertFalse(reopened.has(b.cid()));
+        assertEquals(first, Files.size(log));
+    }
+
+    @Test
+    void referenceFilesOfTheEarlierLayoutAreMovedIntoTheLogOnOpen() throws Exception {
+        Path root = dir.resolve("blocks");
+        BlockFiles store = new BlockFiles(root);
+        VerifiedBlock a = block(5_000);
+        VerifiedBlock b = block(3_000);
+        Path file = download("out.bin", a, b);
+        store.putReference(a, file, 0);
+        String linkId;
+        try (var l = Files.list(root.resolve(FileReferences.LINKS))) {
+            linkId = l.findFirst().orElseThrow().getFileName().toString();
+        }
+        Files.delete(root.resolve(ReferenceLog.NAME)); // as before the log: one file per reference
+        Path refA = store.pathOf(a.cid()).resolveSibling(store.pathOf(a.cid()).getFileName() + FileReferences.SUFFIX);
+        Files.write(refA, new FileReferences.Ref(linkId, 0, 5_000, BlockFiles.crc32c(a.data())).encode());
+        Path refB = store.pathOf(b.cid()).resolveSibling(store.pathOf(b.cid()).getFileName() + FileReferences.SUFFIX);
+        Files.write(refB, new byte[] {'H', 'Y', 'R', 'E', 'F', '1', 0, 40, 1, 2}); // malformed
+
+        BlockFiles reopened = new BlockFiles(root);
+        assertArrayEquals(a.data(), reopened.get(a.cid()).orElseThrow());
+        assertFalse(Files.exists(refA), "moved into the log");
+        assertTrue(Files.exists(refB), "a malformed one is left for an operator to look at");
+        assertFalse(reopened.has(b.cid()));
+        assertArrayEquals(a.data(), new BlockFiles(root).get(a.cid()).orElseThrow(), "and kept in the log");
+    }
+
+    @Test
+    void aBatchOfReferencesIsOneAppendAndMostlyDeadRecordsAreCompacted() throws Exception {
+        Path root = dir.resolve("blocks");
+        BlockFiles store = new BlockFiles(root);
+        List<BlockStore.BlockAt> batch = new ArrayList<>();
+        List<VerifiedBlock> blocks = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            blocks.add(block(100));
+        }
+        Path file = download("out.bin", blocks.toArray(VerifiedBlock[]::new));
+        for (int i = 0; i < blocks.size(); i++) {
+            batch.add(new BlockStore.BlockAt(blocks.get(i), 100L * i));
+        }
+        store.putReferences(file, batch);
+        assertEquals(new StoreStats(50, 5_000), store.stats());
+        assertEquals(2, links(file));
+        for (VerifiedBlock b : blocks) {
+            assertArrayEquals(b.data(), store.get(b.cid()).orElseThrow());
+        }
+        List<org.hyphae.multiformats.Cid> listed = new ArrayList<>();
+        try (var c = store.cids()) {
+            c.forEachRemaining(listed::add);
+        }
+        assertEquals(50, listed.size());
+        store.putReferences(file, batch); // the same again: nothing written
+        assertEquals(new StoreStats(50, 5_000), store.stats());
+        for (VerifiedBlock b : blocks) {
+            assertTrue(store.delete(b.cid()));
+        }
+        assertEquals(1, links(file));
+        assertEquals(new StoreStats(0, 0), new BlockFiles(root).stats());
     }
 
     @Test
@@ -152,7 +234,7 @@ class FileReferencesTest {
         assertArrayEquals(a.data(), reopened.get(a.cid()).orElseThrow());
         assertArrayEquals(b.data(), reopened.get(b.cid()).orElseThrow());
         assertFalse(Files.exists(orphan), "an unreferenced link is removed on open");
-        assertFalse(Files.exists(reopened.referencePath(b.cid())), "the copy wins over the reference");
+        assertFalse(reopened.isKeptAsReference(b.cid()), "the copy wins over the reference");
     }
 
     @Test
@@ -168,7 +250,7 @@ class FileReferencesTest {
         assertEquals(java.util.OptionalLong.of(7_000), reopened.size(a.cid()));
         assertTrue(reopened.delete(a.cid()));
         assertFalse(reopened.has(a.cid()));
-        assertFalse(Files.exists(reopened.referencePath(a.cid())));
+        assertFalse(reopened.isKeptAsReference(a.cid()));
         assertEquals(new StoreStats(0, 0), reopened.stats());
         assertEquals(1, links(file), "the store's link went with the reference");
     }
@@ -262,7 +344,7 @@ class FileReferencesTest {
         store.put(a);
         Path file = download("out.bin", a);
         store.putReference(a, file, 0);
-        assertFalse(Files.exists(store.referencePath(a.cid())));
+        assertFalse(store.isKeptAsReference(a.cid()));
         assertEquals(1, links(file));
     }
 
