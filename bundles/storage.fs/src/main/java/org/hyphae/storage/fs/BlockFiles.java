@@ -608,8 +608,13 @@ public final class BlockFiles implements BlockStore {
         write(block.cid(), block.data());
     }
 
+    /**
+     * Writes a copy unless there is one. A block kept as a reference gets one too, and its reference
+     * goes ({@link #commit}): a put means the store keeps the bytes, as {@code ipfs add} copies a
+     * block the filestore only references; the file a reference reads may change or go.
+     */
     private void write(Cid cid, byte[] data) throws StorageException {
-        if (has(cid)) {
+        if (Files.exists(pathOf(cid))) {
             return;
         }
         Path tmp = tempFile(cid);

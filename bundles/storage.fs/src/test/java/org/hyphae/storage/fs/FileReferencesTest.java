@@ -338,6 +338,21 @@ class FileReferencesTest {
     }
 
     @Test
+    void aPutOfABlockKeptAsAReferenceStoresACopyAndDropsTheReference() throws Exception {
+        BlockFiles store = new BlockFiles(dir.resolve("blocks"));
+        VerifiedBlock a = block(8_000);
+        Path file = download("out.bin", a);
+        store.putReference(a, file, 0);
+        store.put(a);
+        assertTrue(Files.exists(store.pathOf(a.cid())));
+        assertFalse(store.isKeptAsReference(a.cid()));
+        assertEquals(1, links(file), "the reference and the store's link went");
+        assertEquals(new StoreStats(1, 8_000), store.stats());
+        Files.delete(file);
+        assertArrayEquals(a.data(), new BlockFiles(dir.resolve("blocks")).get(a.cid()).orElseThrow());
+    }
+
+    @Test
     void aCopyStoredFirstIsKeptAndNoReferenceIsMade() throws Exception {
         BlockFiles store = new BlockFiles(dir.resolve("blocks"));
         VerifiedBlock a = block(8_000);
