@@ -34,9 +34,10 @@ import org.hyphae.storage.VerifiedBlock;
  * once the exporter has written it, as a reference to that range of the output file, with the
  * leaves written just before it: up to {@value #REFERENCE_BATCH_BYTES} bytes at once
  * ({@link BlockStore#putReferences}), and the rest when the file is complete. So its bytes are
- * written once, not as a block file and then into the output, and a disk syncs once per batch. A leaf beyond the limit is stored as an ordinary block when it arrives, and
- * every leaf still held when the export ends (done or failed) is stored as one then
- * ({@link #exportEnded()}): none is dropped. A leaf the exporter read from the store that is kept
+ * written once, not as a block file and then into the output, and a disk syncs once per batch. A
+ * leaf beyond the limit is stored as an ordinary block when it arrives, and every leaf still held
+ * when the export ends (done or failed) is stored as one then ({@link #exportEnded()}): none is
+ * dropped. A leaf the exporter read from the store that is kept
  * as a reference into another file (a partial file of an earlier get, since removed) is moved to
  * where it is written now ({@link BlockStore#moveReference}).
  *
@@ -315,11 +316,10 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
 
     /** Waits until the fetcher has {@code cid}, has finished, or has failed. */
     private void awaitLocked(Cid cid) throws IOException {
-        long started = 0;
+        long started = System.nanoTime();
+        boolean waited = false;
         while (!stored.contains(cid) && !finished) {
-            if (started == 0) {
-                started = System.nanoTime();
-            }
+            waited = true;
             if (failure != null) {
                 throw failure;
             }
@@ -337,7 +337,7 @@ final class FetchedBlocks implements BlockSource, DagFetcher.Arrivals {
         if (failure != null && !stored.contains(cid)) {
             throw failure;
         }
-        long waitedMillis = started == 0 ? 0 : (System.nanoTime() - started) / 1_000_000;
+        long waitedMillis = waited ? (System.nanoTime() - started) / 1_000_000 : 0;
         if (waitedMillis >= SLOW_WAIT_MILLIS) {
             // A stalled peer, or a fetch held back too long: worth a line when a get is slow.
             LOG.log(System.Logger.Level.INFO, "get: the export waited " + waitedMillis + " ms for block " + cid + " ("
