@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 
 import org.hyphae.multiformats.Cid;
@@ -53,7 +54,8 @@ final class ReferenceLog {
     }
 
     private final Path file;
-    private final Map<Cid, FileReferences.Ref> refs = new HashMap<>();
+    /** Read without a lock (a read need not wait for an fsync); changed only by appends, under this. */
+    private final Map<Cid, FileReferences.Ref> refs = new ConcurrentHashMap<>();
     private long records;
 
     /** Reads the log of the store at {@code root} (creating none until the first append). */
@@ -133,21 +135,17 @@ final class ReferenceLog {
         return bytes;
     }
 
-    synchronized Optional<FileReferences.Ref> get(Cid cid) {
+    Optional<FileReferences.Ref> get(Cid cid) {
         return Optional.ofNullable(refs.get(cid));
     }
 
-    synchronized boolean contains(Cid cid) {
+    boolean contains(Cid cid) {
         return refs.containsKey(cid);
     }
 
     /** The references now (a copy). */
-    synchronized Map<Cid, FileReferences.Ref> all() {
+    Map<Cid, FileReferences.Ref> all() {
         return new HashMap<>(refs);
-    }
-
-    synchronized int size() {
-        return refs.size();
     }
 
     /**
