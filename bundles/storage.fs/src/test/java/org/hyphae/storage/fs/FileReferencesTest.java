@@ -181,7 +181,7 @@ class FileReferencesTest {
     }
 
     @Test
-    void aBatchOfReferencesIsOneAppendAndMostlyDeadRecordsAreCompacted() throws Exception {
+    void aBatchOfReferencesIsStoredListedAndDeletedWithItsLink() throws Exception {
         Path root = dir.resolve("blocks");
         BlockFiles store = new BlockFiles(root);
         List<BlockStore.BlockAt> batch = new ArrayList<>();
