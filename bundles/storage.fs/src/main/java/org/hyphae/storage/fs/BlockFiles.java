@@ -372,7 +372,7 @@ public final class BlockFiles implements BlockStore {
      * dropped and the block is absent, to be fetched again when it is needed.
      */
     private Optional<byte[]> getReferenced(Cid cid) throws StorageException {
-        Optional<FileReferences.Ref> found = readReference(cid);
+        Optional<FileReferences.Ref> found = log.get(cid);
         if (found.isEmpty()) {
             return Optional.empty();
         }
@@ -385,7 +385,7 @@ public final class BlockFiles implements BlockStore {
                 + references.linkPath(ref.linkId()) + ", " + ref.length() + " bytes at " + ref.offset()
                 + ") no longer holds its bytes, " + (data.isEmpty() ? "being shorter or gone" : "having been changed")
                 + "; the reference is dropped and the block is absent");
-        dropReference(cid, ref);
+        deleteReference(cid, ref); // unless replaced or dropped meanwhile
         return Optional.empty();
     }
 
@@ -395,7 +395,7 @@ public final class BlockFiles implements BlockStore {
      * at the cost of one stat, rather than when the export reads them.
      */
     private OptionalLong referencedSize(Cid cid) throws StorageException {
-        Optional<FileReferences.Ref> found = readReference(cid);
+        Optional<FileReferences.Ref> found = log.get(cid);
         if (found.isEmpty()) {
             return OptionalLong.empty();
         }
@@ -404,25 +404,10 @@ public final class BlockFiles implements BlockStore {
             LOG.log(System.Logger.Level.WARNING, "block " + cid + ": the file it was referenced in ("
                     + references.linkPath(ref.linkId()) + ") is shorter than " + (ref.offset() + ref.length())
                     + " bytes now, or gone; the reference is dropped and the block is absent");
-            dropReference(cid, ref);
+            deleteReference(cid, ref); // unless replaced or dropped meanwhile
             return OptionalLong.empty();
         }
         return OptionalLong.of(ref.length());
-    }
-
-    /** The block's reference, if it is kept as one. */
-    private Optional<FileReferences.Ref> readReference(Cid cid) {
-        return log.get(cid);
-    }
-
-    /** Removes {@code ref} if it is still the block's reference. */
-    private void dropReference(Cid cid, FileReferences.Ref ref) throws StorageException {
-        synchronized (stripe(cid)) {
-            Optional<FileReferences.Ref> now = readReference(cid);
-            if (now.isPresent() && now.get().equals(ref)) { // else replaced or dropped meanwhile
-                deleteReference(cid);
-            }
-        }
     }
 
     /**
@@ -473,7 +458,7 @@ public final class BlockFiles implements BlockStore {
      */
     @Override
     public boolean moveReference(Cid cid, Path file, long offset) throws StorageException {
-        Optional<FileReferences.Ref> found = readReference(cid);
+        Optional<FileReferences.Ref> found = log.get(cid);
         if (found.isEmpty() || Files.exists(pathOf(cid))) {
             return false;
         }
@@ -549,8 +534,7 @@ public final class BlockFiles implements BlockStore {
             } catch (IOException e) {
                 pending.forEach(p -> releaseUnused(p.ref().linkId()));
                 throw new StorageException("cannot write " + changes.size() + " block reference(s) (none stored): "
-                        + writeFailure(changes.get(0).cid(), root.resolve(ReferenceLog.NAME), e).getMessage(),
-                        root.resolve(ReferenceLog.NAME).toString(), e);
+                        + describe(e), root.resolve(ReferenceLog.NAME).toString(), e);
             }
             for (ReferenceLog.Change c : changes) {
                 FileReferences.Ref before = replaced.get(c.cid());
@@ -766,10 +750,14 @@ public final class BlockFiles implements BlockStore {
     }
 
     private static StorageException writeFailure(Cid cid, Path file, IOException e) {
+        return new StorageException("cannot write block " + cid + " (nothing stored): " + describe(e), file.toString(), e);
+    }
+
+    /** A write's failure, with a full disk named as such. */
+    private static String describe(IOException e) {
         String reason = String.valueOf(e.getMessage());
-        String what = reason.contains("No space left") || reason.contains("Disk quota exceeded")
-                ? "disk full: " + reason : e.toString();
-        return new StorageException("cannot write block " + cid + " (nothing stored): " + what, file.toString(), e);
+        return reason.contains("No space left") || reason.contains("Disk quota exceeded") ? "disk full: " + reason
+                : e.toString();
     }
 
     private static void discard(Path tmp) {
@@ -812,10 +800,18 @@ public final class BlockFiles implements BlockStore {
 
     /** Drops the block's reference, if it is kept as one, and what it counted. */
     private boolean deleteReference(Cid cid) throws StorageException {
+        return deleteReference(cid, null);
+    }
+
+    /**
+     * Drops the block's reference if it is {@code expected} (any, if null), and what it counted:
+     * checked under the lock that writes references, so one written meanwhile is not dropped.
+     */
+    private boolean deleteReference(Cid cid, FileReferences.Ref expected) throws StorageException {
         FileReferences.Ref ref;
         synchronized (referenceLock) {
             Optional<FileReferences.Ref> found = log.get(cid);
-            if (found.isEmpty()) {
+            if (found.isEmpty() || (expected != null && !expected.equals(found.get()))) {
                 return false;
             }
             ref = found.get();

@@ -27,8 +27,8 @@ import org.hyphae.multiformats.Cid;
  * {@code <root>/.references.log}, read into memory on open. A reference was a file of its own
  * beside the block's: created, synced and renamed per 256 KiB leaf, then its directory synced, three
  * fsyncs per leaf with the referenced bytes', which held a download on a disk to 78 MB/s with the
- * cores idle (243 MB/s with this log, batched). Here a
- * batch of references costs one write and one fsync ({@link #append}).
+ * cores idle (243 MB/s with this log, batched). Here a batch of references costs one write and
+ * one fsync ({@link #append}).
  *
  * <p>A record is {@code type (1: put, 2: drop), CID (length-prefixed), reference (length-prefixed,
  * empty for a drop), CRC32C} of what precedes it in the record. On open the records are applied in
