@@ -50,6 +50,13 @@ public final class BitswapBenchmark {
      */
     private static final int WARM_UPS = Integer.getInteger("bench.warmUps", 2);
     /**
+     * How often each seeder serves the warm-up file alone before any measured fetch. Bitswap's send
+     * of one message (PeerSender.writeNext, about 1,200 calls per GiB) reaches C2 after 4-5 GiB; with
+     * one warm-up each of four seeders compiled it in the measured window (1.2-1.9 s of compiler
+     * CPU, 2.0 s for one compile of writeNext with 429 methods inlined, and it deoptimized twice after).
+     */
+    private static final int SEEDER_WARM_UPS = Integer.getInteger("bench.seederWarmUps", 2);
+    /**
      * Helia fetches the first part of the warm-up file only: its blockstore is in memory, and a
      * 3 GiB warm-up had the kernel kill it for memory.
      */
@@ -103,6 +110,7 @@ public final class BitswapBenchmark {
             double limit = 0;
             List<String> tries = new ArrayList<>();
             double[] streams = new double[5];
+            long[] perfMachine0 = ThreadCpu.machine();
             for (int i = 0; i < streams.length; i++) {
                 double one = perf(probe, seeders.get(0).addr(), 256L << 20);
                 streams[i] = one;
@@ -117,6 +125,7 @@ public final class BitswapBenchmark {
             probe.process().close();
             System.out.printf("transport limit (one perf stream seeder -> node): %.0f MB/s (best of %s; median %.0f)%n",
                     limit / 1e6, String.join(", ", tries), medianStream / 1e6);
+            System.out.println("  " + ThreadCpu.machineShares(perfMachine0, ThreadCpu.machine()));
 
             // A row runs with the seeders it fetches from and no others: idle node processes on these two
             // cores slowed a 1-seeder fetch by a third (68 and 53 MB/s with four seeders up, 104-130 with one).
@@ -137,15 +146,7 @@ public final class BitswapBenchmark {
                 for (int i = 0; i < n; i++) {
                     command(fetcher, "hyphae:connect " + seeders.get(i).addr(), l -> l.startsWith("connected"), 60);
                 }
-                Path warmOut = work.resolve("warm-out" + n + ".bin");
-                for (int w = 0; w < WARM_UPS; w++) {
-                    if (w > 0) {
-                        command(fetcher, "hyphae:unpin " + warmCid, l -> l.startsWith("unpinned "), 60);
-                        command(fetcher, "hyphae:gc", l -> l.startsWith("removed "), 600);
-                    }
-                    command(fetcher, "hyphae:get " + warmCid + " " + warmOut, l -> l.startsWith("got "), 3600);
-                    Files.delete(warmOut);
-                }
+                warmUps(fetcher, warmCid, work.resolve("warm-out" + n + ".bin"), WARM_UPS, "the fetcher's warm-up from " + n + " seeder(s)");
                 Path gcLog = fetcherDir.resolve("gc.log");
                 long gcLogStart = Files.size(gcLog);
                 Path out = work.resolve("out" + n + ".bin");
@@ -154,9 +155,10 @@ public final class BitswapBenchmark {
                 List<Node> serving = seeders.subList(0, n);
                 double seedersCpu0 = cpuSeconds(serving);
                 long fetcherPid = fetcher.process().process().pid();
-                long seederPid = serving.get(0).process().process().pid();
-                Map<String, Double> fetcherThreads0 = ThreadCpu.snapshot(fetcherPid);
-                Map<String, Double> seederThreads0 = ThreadCpu.snapshot(seederPid);
+                long[] seederPids = serving.stream().mapToLong(s -> s.process().process().pid()).toArray();
+                Map<String, ThreadCpu.Sample> fetcherThreads0 = ThreadCpu.snapshot(fetcherPid);
+                Map<String, ThreadCpu.Sample> seederThreads0 = ThreadCpu.snapshot(seederPids);
+                long[] machine0 = ThreadCpu.machine();
                 long reported0 = HostMemory.reportedKib();
                 java.time.Instant started = java.time.Instant.now();
                 long t0 = System.nanoTime();
@@ -167,8 +169,9 @@ public final class BitswapBenchmark {
                 java.time.Instant ended = java.time.Instant.now();
                 double fetcherCpu = cpuSeconds(fetcher) - fetcherCpu0;
                 double seedersCpu = cpuSeconds(serving) - seedersCpu0;
+                String machine = ThreadCpu.machineShares(machine0, ThreadCpu.machine());
                 String fetcherThreads = ThreadCpu.top(fetcherThreads0, ThreadCpu.snapshot(fetcherPid), 8);
-                String seederThreads = ThreadCpu.top(seederThreads0, ThreadCpu.snapshot(seederPid), 8);
+                String seederThreads = ThreadCpu.top(seederThreads0, ThreadCpu.snapshot(seederPids), 10);
                 long peakHeapMib = peakHeapMib(gcLog, gcLogStart);
                 if (System.getProperty("bench.logDir") != null) { // keep the GC log for a closer look
                     Files.copy(gcLog, Path.of(System.getProperty("bench.logDir"), "fetcher" + k + "-" + n + "-gc.log"),
@@ -204,8 +207,9 @@ public final class BitswapBenchmark {
                         fetcherCpu, seedersCpu, (fetcherCpu + seedersCpu) / (size / (double) (1L << 30)),
                         (fetcherCpu + seedersCpu) / seconds, Runtime.getRuntime().availableProcessors());
                 // By thread, JIT, GC and kernel time included (JFR's samples leave those out).
+                System.out.println("  " + machine);
                 System.out.println("  fetcher's threads: " + fetcherThreads);
-                System.out.println("  seeder 0's threads: " + seederThreads);
+                System.out.println("  the seeders' threads, summed: " + seederThreads);
                 Files.delete(out);
                 fetcher.process().terminate(30);
                 fetcher.process().close();
@@ -277,13 +281,29 @@ public final class BitswapBenchmark {
     private static void warm(Path work, Node seeder, int i, String warmCid) throws Exception {
         Node warmer = start(work, work.resolve("warmer" + i), false);
         command(warmer, "hyphae:connect " + seeder.addr(), l -> l.startsWith("connected"), 60);
-        Path warmOut = work.resolve("warmer-out" + i + ".bin");
-        command(warmer, "hyphae:get " + warmCid + " " + warmOut, l -> l.startsWith("got "), 3600);
-        Files.delete(warmOut);
+        warmUps(warmer, warmCid, work.resolve("warmer-out" + i + ".bin"), SEEDER_WARM_UPS, "seeder " + i + "'s warm-up alone");
         warmer.process().terminate(30);
         warmer.process().close();
         deleteTree(work.resolve("warmer" + i)); // tmpfs is memory
-        System.out.printf("seeder %d up; it served the %d MiB warm-up file once%n", i, WARM_UP_BYTES >> 20);
+        System.out.printf("seeder %d up; it served the %d MiB warm-up file %d time(s)%n", i, WARM_UP_BYTES >> 20, SEEDER_WARM_UPS);
+    }
+
+    /**
+     * {@code times} gets of {@code cid} to {@code out}, each deleted after and the blocks unpinned and
+     * collected between; a failed one ends the run with what the node printed.
+     */
+    private static void warmUps(Node node, String cid, Path out, int times, String what) throws Exception {
+        for (int w = 0; w < times; w++) {
+            if (w > 0) {
+                command(node, "hyphae:unpin " + cid, l -> l.startsWith("unpinned "), 60);
+                command(node, "hyphae:gc", l -> l.startsWith("removed "), 600);
+            }
+            String got = command(node, "hyphae:get " + cid + " " + out, l -> l.startsWith("got "), 3600);
+            if (!got.startsWith("got ")) {
+                throw new IllegalStateException(what + " (get " + (w + 1) + " of " + times + ") failed: " + got);
+            }
+            Files.delete(out);
+        }
     }
 
     /** User and system CPU time of the nodes' JVMs so far. */
