@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * rows). Measured in the same run: one {@code /perf/1.0.0} stream from a seeder to a fresh node (the
  * transport's single-stream limit). Prints throughput, time, the ratios to both, and the fetching
  * node's peak heap (the most in use before a collection, from its GC log). Every seeder first
- * serves a 3 GiB warm-up file alone, and every fetching node first fetches it from the same seeders
+ * serves a 3 GiB warm-up file twice alone, and every fetching node first fetches it from the same seeders
  * (not measured; Helia its first 512 MiB).
  *
  * <p>Arguments: file size in bytes (default 1 GiB), then optionally the seeder counts (default 1,2,4).
@@ -129,7 +129,7 @@ public final class BitswapBenchmark {
 
             // A row runs with the seeders it fetches from and no others: idle node processes on these two
             // cores slowed a 1-seeder fetch by a third (68 and 53 MB/s with four seeders up, 104-130 with one).
-            // Each seeder, when it comes up, first serves the warm-up file alone.
+            // Each seeder, when it comes up, first serves the warm-up file alone (SEEDER_WARM_UPS times).
             double[] hyphae = new double[counts.length];
             double[] helia = new double[counts.length];
             for (int k = 0; k < counts.length; k++) {
@@ -206,8 +206,8 @@ public final class BitswapBenchmark {
                 System.out.printf("  CPU: fetcher %.1f s, seeders %.1f s = %.1f core-s per GiB; %.2f of %d cores busy%n",
                         fetcherCpu, seedersCpu, (fetcherCpu + seedersCpu) / (size / (double) (1L << 30)),
                         (fetcherCpu + seedersCpu) / seconds, Runtime.getRuntime().availableProcessors());
-                // By thread, JIT, GC and kernel time included (JFR's samples leave those out).
                 System.out.println("  " + machine);
+                // By thread, JIT, GC and kernel time included (JFR's samples leave those out).
                 System.out.println("  fetcher's threads: " + fetcherThreads);
                 System.out.println("  the seeders' threads, summed: " + seederThreads);
                 Files.delete(out);
