@@ -87,8 +87,10 @@ public final class UnixFsFileSharing implements FileSharing {
      * without all memory held, where writes to fresh pages were slow: likely, not proven, the cause.)
      */
     static final String LEAVES_AS_REFERENCES = "leavesAsReferences";
+    /** {@value #LEAVES_AS_REFERENCES} when unset, for a node built without Config Admin (tests) as well. */
+    private static final boolean LEAVES_AS_REFERENCES_DEFAULT = true;
 
-    private volatile boolean leavesAsReferences = true;
+    private volatile boolean leavesAsReferences = LEAVES_AS_REFERENCES_DEFAULT;
 
     /** Blocks requested at once by a fetch. */
     static final int FETCH_WINDOW = 256;
@@ -142,7 +144,7 @@ public final class UnixFsFileSharing implements FileSharing {
     @org.osgi.service.component.annotations.Activate
     @Modified
     void configure(Map<String, Object> properties) {
-        leavesAsReferences(Boolean.parseBoolean(String.valueOf(properties.getOrDefault(LEAVES_AS_REFERENCES, "true"))));
+        leavesAsReferences(Boolean.parseBoolean(String.valueOf(properties.getOrDefault(LEAVES_AS_REFERENCES, LEAVES_AS_REFERENCES_DEFAULT))));
     }
 
     /** Whether a get keeps its raw leaves as references into its output (see {@link #LEAVES_AS_REFERENCES}). */
