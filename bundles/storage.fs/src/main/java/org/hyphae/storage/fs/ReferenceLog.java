@@ -45,7 +45,7 @@ final class ReferenceLog {
     private static final byte PUT = 1;
     private static final byte DROP = 2;
     /** Rewritten when dead records outnumber live ones by this much (and twice over). */
-    static final long COMPACT_SLACK = 10_000;
+    private static final long COMPACT_SLACK = 10_000;
 
     private static final System.Logger LOG = System.getLogger(ReferenceLog.class.getName());
 

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * <p>Deltas are taken per thread and only then summed by name: the shell's threads change names
  * between commands ("job controller", "session-N-thread-N"), and summing by name first credited
  * such a thread's whole life to the name it had at the end (6.4 s of "session" CPU in a 3.6 s
- * window). A thread that ends between two snapshots is left out.
+ * window). A thread that ends between two snapshots is left out. Also the whole machine's idle,
+ * iowait and steal shares ({@link #machine()}), for telling a slow window from a slow machine.
  */
 final class ThreadCpu {
 
