@@ -332,7 +332,7 @@ class FetchTest {
     @ValueSource(booleans = {false, true})
     void aGetWhoseBlockNobodyHasFailsLeavesNoFileAndKeepsWhatItFetched(boolean fsStore) throws Exception {
         Bitswap.Settings quick = new Bitswap.Settings(4 << 20, 2 << 20, 1024, 64L << 20, 8L << 20, 32, 500, 1_500,
-                5_000, 5_000, 30, 60_000);
+                5_000, 5_000, 30, 60_000, 0);
         Node seeder = node(quick);
         BlockFiles fs = fsStore ? new BlockFiles(tmp.resolve("fetcher-blocks")) : null;
         Node fetcher = fsStore ? node(quick, fs) : node(quick);

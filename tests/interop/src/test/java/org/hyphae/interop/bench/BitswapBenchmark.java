@@ -99,7 +99,7 @@ public final class BitswapBenchmark {
             warm(work, first, 0, warmCid);
 
             // The transport's single-stream limit: one perf stream seeder 0 -> a fresh node.
-            Node probe = start(work, work.resolve("probe"), false);
+            Node probe = start(work, work.resolve("probe"), NOT_A_SEEDER);
             command(probe, "hyphae:connect " + seeders.get(0).addr(), l -> l.startsWith("connected"), 60);
             // The shell's perf command gives up after 30 s: 256 MiB streams, best of five after 1 GiB of
             // warm-up (a JIT-cold probe measured anywhere from 48 to 130 MB/s after 128 MiB, and the best
@@ -141,7 +141,7 @@ public final class BitswapBenchmark {
                 }
                 // bench.fetcherJavaOpts: for profiling runs, e.g. -XX:StartFlightRecording=filename=f.jfr,settings=profile
                 Path fetcherDir = work.resolve("fetcher" + k + "-" + n);
-                fetcher = start(work, fetcherDir, false, "-Xlog:gc:file=" + fetcherDir.resolve("gc.log") + " "
+                fetcher = start(work, fetcherDir, NOT_A_SEEDER, "-Xlog:gc:file=" + fetcherDir.resolve("gc.log") + " "
                         + System.getProperty("bench.fetcherJavaOpts", ""));
                 for (int i = 0; i < n; i++) {
                     command(fetcher, "hyphae:connect " + seeders.get(i).addr(), l -> l.startsWith("connected"), 60);
@@ -194,6 +194,10 @@ public final class BitswapBenchmark {
                 }
                 System.out.printf("Hyphae from %d seeder(s): %6.1f s  %6.0f MB/s  (%.0f%% of the transport limit)  peak heap %d MiB%n",
                         n, seconds, hyphae[k] / 1e6, 100 * hyphae[k] / limit, peakHeapMib);
+                if (uploadLimits(n) > 0) {
+                    System.out.printf("  the serving seeders' upload limits: %.0f MB/s together; Hyphae at %.0f%% of them%n",
+                            uploadLimits(n) / 1e6, 100 * hyphae[k] / uploadLimits(n));
+                }
                 // For reading a JFR recording (bench.fetcherJavaOpts): the measured window in UTC.
                 System.out.println("  measured from " + started + " to " + ended);
                 if (reported0 >= 0) {
@@ -246,6 +250,10 @@ public final class BitswapBenchmark {
                 System.out.printf("  %d seeder(s): Hyphae %6.0f MB/s = %4.2fx Helia (%6.0f MB/s), %3.0f%% of the transport limit"
                         + " (%.0f%% of its median stream)%n", counts[k], hyphae[k] / 1e6, hyphae[k] / helia[k], helia[k] / 1e6,
                         100 * hyphae[k] / limit, 100 * hyphae[k] / medianStream);
+                if (uploadLimits(counts[k]) > 0) {
+                    System.out.printf("      %3.0f%% of the serving seeders' upload limits (%.0f MB/s)%n",
+                            100 * hyphae[k] / uploadLimits(counts[k]), uploadLimits(counts[k]) / 1e6);
+                }
             }
             if (counts.length > 1) {
                 System.out.printf("  %d seeders vs %d: %.2fx%n", counts[counts.length - 1], counts[0],
@@ -274,12 +282,12 @@ public final class BitswapBenchmark {
         if (i > 0) {
             linkTree(work.resolve("seeder0/blocks"), data.getParent().resolve("blocks"));
         }
-        return start(work, data.getParent(), true, System.getProperty("bench.seederJavaOpts", "").replace("{i}", "" + i));
+        return start(work, data.getParent(), i, System.getProperty("bench.seederJavaOpts", "").replace("{i}", "" + i));
     }
 
     /** A seeder that has served for a while: it serves the warm-up file alone to a node of its own. */
     private static void warm(Path work, Node seeder, int i, String warmCid) throws Exception {
-        Node warmer = start(work, work.resolve("warmer" + i), false);
+        Node warmer = start(work, work.resolve("warmer" + i), NOT_A_SEEDER);
         command(warmer, "hyphae:connect " + seeder.addr(), l -> l.startsWith("connected"), 60);
         warmUps(warmer, warmCid, work.resolve("warmer-out" + i + ".bin"), SEEDER_WARM_UPS, "seeder " + i + "'s warm-up alone");
         warmer.process().terminate(30);
@@ -319,21 +327,44 @@ public final class BitswapBenchmark {
         return node.process().process().toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
     }
 
-    private static Node start(Path work, Path data, boolean seeder) throws Exception {
+    private static final int NOT_A_SEEDER = -1;
+
+    /** Bitswap settings of seeder {@code i}, as written to its config file (null: the defaults). */
+    private static String seederBitswap(int i) {
+        return System.getProperty("bench.seederBitswap." + i, System.getProperty("bench.seederBitswap"));
+    }
+
+    /** The seeders 0 to n-1's maxSendBytesPerSecond together; 0 unless every one of them has one. */
+    private static double uploadLimits(int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            String settings = seederBitswap(i);
+            java.util.regex.Matcher m = settings == null ? null : UPLOAD_LIMIT.matcher(settings);
+            if (m == null || !m.find() || Long.parseLong(m.group(1)) == 0) {
+                return 0;
+            }
+            sum += Long.parseLong(m.group(1));
+        }
+        return sum;
+    }
+
+    private static Node start(Path work, Path data, int seeder) throws Exception {
         return start(work, data, seeder, "");
     }
 
-    private static Node start(Path work, Path data, boolean seeder, String javaOpts) throws Exception {
+    /** A node; {@code seeder} is the seeder's number, or {@link #NOT_A_SEEDER}. */
+    private static Node start(Path work, Path data, int seeder, String javaOpts) throws Exception {
         Files.createDirectories(data.resolve("config"));
         // No mDNS: a fetch "from n seeders" must know only the n it was connected to, not every node here.
         Files.writeString(data.resolve("config/org.hyphae.discovery.mdns.cfg"), "enabled=false\n");
-        // For tuning runs: Bitswap settings of the fetching node (or the seeders), e.g. maxWantsPerPeer=64.
-        String bitswap = System.getProperty(seeder ? "bench.seederBitswap" : "bench.fetcherBitswap");
+        // For tuning runs: Bitswap settings of the fetching node (or the seeders), e.g. maxWantsPerPeer=64;
+        // bench.seederBitswap.<i> for seeder i alone (e.g. one with a lower maxSendBytesPerSecond).
+        String bitswap = seeder == NOT_A_SEEDER ? System.getProperty("bench.fetcherBitswap") : seederBitswap(seeder);
         if (bitswap != null && !bitswap.isBlank()) {
             Files.writeString(data.resolve("config/org.hyphae.exchange.bitswap.cfg"), bitswap.replace(',', '\n') + "\n");
         }
         // File-sharing settings of the fetching node, e.g. leavesAsReferences=true.
-        String files = seeder ? null : System.getProperty("bench.fetcherFiles");
+        String files = seeder != NOT_A_SEEDER ? null : System.getProperty("bench.fetcherFiles");
         if (files != null && !files.isBlank()) {
             Files.writeString(data.resolve("config/org.hyphae.files.cfg"), files.replace(',', '\n') + "\n");
         }
@@ -443,6 +474,7 @@ public final class BitswapBenchmark {
         }
     }
 
+    private static final Pattern UPLOAD_LIMIT = Pattern.compile("maxSendBytesPerSecond=(\\d+)");
     private static final Pattern GC_HEAP = Pattern.compile("(\\d+)M->(\\d+)M\\(\\d+M\\)");
 
     /**

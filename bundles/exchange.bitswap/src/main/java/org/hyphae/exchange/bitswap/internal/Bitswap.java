@@ -74,14 +74,24 @@ public final class Bitswap implements BlockExchange {
      * @param idleStreamMillis an outbound stream idle this long is closed
      * @param banThreshold score at or below minus this bans a peer
      * @param banMillis how long a ban lasts
+     * @param maxSendBytesPerSecond block bytes served per second, all peers together (an upload
+     *     limit); 0 for none
      */
     public record Settings(int maxMessageBytes, int maxOutMessageBytes, int maxWantlistEntries, long maxBytesInFlight,
             long maxBytesInFlightPerPeer, int maxWantsPerPeer, long stallMillis, long wantTimeoutMillis,
-            long providerSearchMillis, long idleStreamMillis, int banThreshold, long banMillis) {
+            long providerSearchMillis, long idleStreamMillis, int banThreshold, long banMillis,
+            long maxSendBytesPerSecond) {
 
         public static Settings defaults() {
             return new Settings(4 << 20, 2 << 20, 1024, 64L << 20, 8L << 20, 32, 5_000, 60_000, 5_000, 5_000, 30,
-                    TimeUnit.MINUTES.toMillis(10));
+                    TimeUnit.MINUTES.toMillis(10), 0);
+        }
+
+        /** These settings with block bytes served at most at {@code bytesPerSecond} (0: no limit). */
+        public Settings withMaxSendBytesPerSecond(long bytesPerSecond) {
+            return new Settings(maxMessageBytes, maxOutMessageBytes, maxWantlistEntries, maxBytesInFlight,
+                    maxBytesInFlightPerPeer, maxWantsPerPeer, stallMillis, wantTimeoutMillis, providerSearchMillis,
+                    idleStreamMillis, banThreshold, banMillis, bytesPerSecond);
         }
     }
 

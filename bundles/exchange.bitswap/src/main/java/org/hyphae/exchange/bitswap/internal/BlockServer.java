@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,7 +20,9 @@ import org.hyphae.storage.StorageException;
  * The serving side: each peer's want list (its ledger), and a fair queue over the peers with blocks
  * to send. Blocks are read and handed to the peer's {@link PeerSender} in round-robin order, one
  * block per peer per turn, while the bytes handed over and not yet written stay under a limit per
- * peer and one for all peers, so one greedy peer cannot starve the others or fill the heap.
+ * peer and one for all peers, so one greedy peer cannot starve the others or fill the heap. With
+ * {@link Bitswap.Settings#maxSendBytesPerSecond()} set, an {@link UploadPacer} holds the turns back
+ * to that rate, all peers together.
  */
 final class BlockServer {
 
@@ -44,6 +47,9 @@ final class BlockServer {
     private final ArrayDeque<Ledger> turns = new ArrayDeque<>();
     private long totalInFlight;
     private final AtomicBoolean pumping = new AtomicBoolean();
+    private final UploadPacer pacer = new UploadPacer();
+    /** A pump is scheduled for when the pacer lets the next block go. Guarded by {@code this}. */
+    private boolean paced;
     final AtomicLong blocksSent = new AtomicLong();
     final AtomicLong bytesSent = new AtomicLong();
 
@@ -164,8 +170,15 @@ final class BlockServer {
                 while (true) {
                     Ledger ledger;
                     Cid cid;
+                    long rate = owner.settings().maxSendBytesPerSecond();
                     synchronized (this) {
-                        if (totalInFlight >= owner.settings().maxBytesInFlight() || turns.isEmpty()) {
+                        if (paced || totalInFlight >= owner.settings().maxBytesInFlight() || turns.isEmpty()) {
+                            break;
+                        }
+                        long wait = pacer.waitNanos(rate, System.nanoTime());
+                        if (wait > 0) {
+                            paced = true;
+                            owner.timer().schedule(this::paceEnded, wait, TimeUnit.NANOSECONDS);
                             break;
                         }
                         ledger = turns.poll();
@@ -184,6 +197,7 @@ final class BlockServer {
                         if (data.isPresent()) {
                             ledger.inFlight += data.get().length;
                             totalInFlight += data.get().length;
+                            pacer.charge(rate, data.get().length, System.nanoTime());
                         }
                         if (!ledger.toSend.isEmpty() && ledger.inFlight < owner.settings().maxBytesInFlightPerPeer()) {
                             turns.add(ledger);
@@ -202,12 +216,19 @@ final class BlockServer {
             }
             // Work added while this pump was ending.
             synchronized (this) {
-                if (turns.isEmpty() || totalInFlight >= owner.settings().maxBytesInFlight()) {
+                if (paced || turns.isEmpty() || totalInFlight >= owner.settings().maxBytesInFlight()) {
                     return;
                 }
             }
             pump();
         });
+    }
+
+    private void paceEnded() {
+        synchronized (this) {
+            paced = false;
+        }
+        pump();
     }
 
     private Optional<byte[]> read(Cid cid) {

@@ -313,7 +313,7 @@ class BitswapTest {
         Bitswap.Settings d = Bitswap.Settings.defaults();
         SwarmSim.Peer seeder = sim.add(new Bitswap.Settings(d.maxMessageBytes(), d.maxOutMessageBytes(),
                 d.maxWantlistEntries(), d.maxBytesInFlight(), 50_000, d.maxWantsPerPeer(), 600, 20_000, 500, 2_000,
-                d.banThreshold(), d.banMillis()));
+                d.banThreshold(), d.banMillis(), 0));
         List<byte[]> blocks = SwarmSim.blocks(10, 20_000, 17);
         SwarmSim.seed(seeder, blocks);
         java.util.Set<Cid> got = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -357,6 +357,45 @@ class BitswapTest {
             seeder.store().put(SwarmSim.cid(later), later);
             seeder.bitswap().announce(SwarmSim.cid(later));
             assertArrayEquals(later, f.get(30, TimeUnit.SECONDS));
+        }
+    }
+    @Test
+    void aSeederWithAnUploadLimitServesAtThatRate() throws Exception {
+        long rate = 2_000_000;
+        SwarmSim.Peer seeder = sim.add(SwarmSim.quick().withMaxSendBytesPerSecond(rate));
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());
+        List<byte[]> blocks = SwarmSim.blocks(60, 50_000, 21);
+        SwarmSim.seed(seeder, blocks);
+        sim.net.connect(fetcher.node(), seeder.node());
+        long start = System.nanoTime();
+        try (ExchangeSession s = fetcher.bitswap().newSession("upload limit")) {
+            List<byte[]> got = fetchAll(s, blocks);
+            for (int i = 0; i < blocks.size(); i++) {
+                assertArrayEquals(blocks.get(i), got.get(i));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // The first block and a full bucket (100 ms of the rate) go at once; the rest waits its turn.
+        double least = (60 * 50_000 - 50_000 - rate * (UploadPacer.BURST_NANOS / 1e9)) / rate;
+        assertTrue(seconds >= least, "3 MB at 2 MB/s in " + seconds + " s, under " + least + " s");
+        assertTrue(seconds < 4 * least, "paced, not stalled: " + seconds + " s");
+    }
+
+    @Test
+    void aSessionTakesMostBlocksFromTheSeederThatIsNotHeldBack() throws Exception {
+        List<byte[]> blocks = SwarmSim.blocks(200, 20_000, 22);
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick());
+        SwarmSim.Peer slow = sim.add(SwarmSim.quick().withMaxSendBytesPerSecond(200_000));
+        SwarmSim.Peer fast = sim.add(SwarmSim.quick());
+        for (SwarmSim.Peer p : List.of(slow, fast)) {
+            SwarmSim.seed(p, blocks);
+            sim.net.connect(fetcher.node(), p.node());
+        }
+        try (ExchangeSession s = fetcher.bitswap().newSession("one slow seeder")) {
+            fetchAll(s, blocks);
+            Map<PeerId, Long> deliveries = ((BitswapSession) s).deliveries();
+            long fromFast = deliveries.getOrDefault(fast.node().localPeer(), 0L);
+            assertTrue(fromFast >= 150, "the unlimited seeder delivered " + fromFast + " of 200: " + deliveries);
         }
     }
 }

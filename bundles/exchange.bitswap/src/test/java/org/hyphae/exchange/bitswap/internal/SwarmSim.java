@@ -67,7 +67,7 @@ final class SwarmSim implements AutoCloseable {
         Bitswap.Settings d = Bitswap.Settings.defaults();
         return new Bitswap.Settings(d.maxMessageBytes(), d.maxOutMessageBytes(), d.maxWantlistEntries(),
                 d.maxBytesInFlight(), d.maxBytesInFlightPerPeer(), 8, stallMillis, wantTimeoutMillis, 500, 2_000,
-                d.banThreshold(), d.banMillis());
+                d.banThreshold(), d.banMillis(), 0);
     }
 
     /** Random raw blocks. */

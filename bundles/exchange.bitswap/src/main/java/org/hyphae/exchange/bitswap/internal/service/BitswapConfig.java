@@ -44,6 +44,9 @@ public @interface BitswapConfig {
     @AttributeDefinition(description = "How long a misbehaving peer is ignored, in minutes")
     long banMinutes() default 10;
 
+    @AttributeDefinition(description = "Serving: block bytes sent per second, all peers together (an upload limit); 0 for none")
+    long maxSendBytesPerSecond() default 0;
+
     @AttributeDefinition(description = "Threads for message handling and block store I/O")
     int threads() default 4;
 }

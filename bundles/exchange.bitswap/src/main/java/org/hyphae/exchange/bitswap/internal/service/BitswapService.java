@@ -80,7 +80,7 @@ public final class BitswapService implements BlockExchange {
         return new Bitswap.Settings(c.maxMessageBytes(), c.maxOutMessageBytes(), c.maxWantlistEntries(),
                 c.maxBytesInFlight(), c.maxBytesInFlightPerPeer(), c.maxWantsPerPeer(), c.stallMillis(),
                 c.wantTimeoutMillis(), c.providerSearchMillis(), c.idleStreamMillis(), c.banThreshold(),
-                TimeUnit.MINUTES.toMillis(c.banMinutes()));
+                TimeUnit.MINUTES.toMillis(c.banMinutes()), c.maxSendBytesPerSecond());
     }
 
     @Modified
