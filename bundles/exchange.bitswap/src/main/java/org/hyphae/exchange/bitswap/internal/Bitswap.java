@@ -156,7 +156,11 @@ public final class Bitswap implements BlockExchange {
     }
 
     public void settings(Settings next) {
+        Settings before = settings;
         settings = next;
+        if (before.maxSendBytesPerSecond() != next.maxSendBytesPerSecond()) {
+            server.uploadLimitChanged();
+        }
     }
 
     Host host() {

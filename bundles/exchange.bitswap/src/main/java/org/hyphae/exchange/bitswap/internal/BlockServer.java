@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,8 +49,8 @@ final class BlockServer {
     private long totalInFlight;
     private final AtomicBoolean pumping = new AtomicBoolean();
     private final UploadPacer pacer = new UploadPacer();
-    /** A pump is scheduled for when the pacer lets the next block go. Guarded by {@code this}. */
-    private boolean paced;
+    /** The pump scheduled for when the pacer lets the next block go, or null. Guarded by {@code this}. */
+    private ScheduledFuture<?> paced;
     final AtomicLong blocksSent = new AtomicLong();
     final AtomicLong bytesSent = new AtomicLong();
 
@@ -172,13 +173,12 @@ final class BlockServer {
                     Cid cid;
                     long rate = owner.settings().maxSendBytesPerSecond();
                     synchronized (this) {
-                        if (paced || totalInFlight >= owner.settings().maxBytesInFlight() || turns.isEmpty()) {
+                        if (paced != null || totalInFlight >= owner.settings().maxBytesInFlight() || turns.isEmpty()) {
                             break;
                         }
                         long wait = pacer.waitNanos(rate, System.nanoTime());
                         if (wait > 0) {
-                            paced = true;
-                            owner.timer().schedule(this::paceEnded, wait, TimeUnit.NANOSECONDS);
+                            paced = owner.timer().schedule(this::paceEnded, wait, TimeUnit.NANOSECONDS);
                             break;
                         }
                         ledger = turns.poll();
@@ -216,7 +216,7 @@ final class BlockServer {
             }
             // Work added while this pump was ending.
             synchronized (this) {
-                if (paced || turns.isEmpty() || totalInFlight >= owner.settings().maxBytesInFlight()) {
+                if (paced != null || turns.isEmpty() || totalInFlight >= owner.settings().maxBytesInFlight()) {
                     return;
                 }
             }
@@ -226,7 +226,18 @@ final class BlockServer {
 
     private void paceEnded() {
         synchronized (this) {
-            paced = false;
+            paced = null;
+        }
+        pump();
+    }
+
+    /** The upload limit was changed: a wait at the old rate (long, at a low one) ends now. */
+    void uploadLimitChanged() {
+        synchronized (this) {
+            if (paced != null) {
+                paced.cancel(false);
+                paced = null;
+            }
         }
         pump();
     }

@@ -398,4 +398,26 @@ class BitswapTest {
             assertTrue(fromFast >= 150, "the unlimited seeder delivered " + fromFast + " of 200: " + deliveries);
         }
     }
+    @Test
+    void liftingTheUploadLimitEndsAWaitAtTheOldRate() throws Exception {
+        Bitswap.Settings limited = SwarmSim.quick().withMaxSendBytesPerSecond(1_000);
+        SwarmSim.Peer seeder = sim.add(limited);
+        SwarmSim.Peer fetcher = sim.add(SwarmSim.quick(60_000, 60_000));
+        List<byte[]> blocks = SwarmSim.blocks(4, 50_000, 23);
+        SwarmSim.seed(seeder, blocks);
+        sim.net.connect(fetcher.node(), seeder.node());
+        try (ExchangeSession s = fetcher.bitswap().newSession("limit lifted")) {
+            List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+            for (byte[] b : blocks) {
+                futures.add(s.get(SwarmSim.cid(b)).toCompletableFuture());
+            }
+            Thread.sleep(300);
+            // The first block went at once and left 49 s of debt at 1 kB/s.
+            assertTrue(futures.stream().filter(CompletableFuture::isDone).count() <= 1, "paced");
+            seeder.bitswap().settings(limited.withMaxSendBytesPerSecond(0));
+            for (int i = 0; i < blocks.size(); i++) {
+                assertArrayEquals(blocks.get(i), futures.get(i).get(5, TimeUnit.SECONDS));
+            }
+        }
+    }
 }
