@@ -51,6 +51,8 @@ final class BlockServer {
     private final UploadPacer pacer = new UploadPacer();
     /** The pump scheduled for when the pacer lets the next block go, or null. Guarded by {@code this}. */
     private ScheduledFuture<?> paced;
+    /** Counts the paced pumps scheduled, so that one cancelled as it fired cannot clear a later one. */
+    private long paceCount;
     final AtomicLong blocksSent = new AtomicLong();
     final AtomicLong bytesSent = new AtomicLong();
 
@@ -178,7 +180,8 @@ final class BlockServer {
                         }
                         long wait = pacer.waitNanos(rate, System.nanoTime());
                         if (wait > 0) {
-                            paced = owner.timer().schedule(this::paceEnded, wait, TimeUnit.NANOSECONDS);
+                            long count = ++paceCount;
+                            paced = owner.timer().schedule(() -> paceEnded(count), wait, TimeUnit.NANOSECONDS);
                             break;
                         }
                         ledger = turns.poll();
@@ -224,8 +227,11 @@ final class BlockServer {
         });
     }
 
-    private void paceEnded() {
+    private void paceEnded(long count) {
         synchronized (this) {
+            if (count != paceCount || paced == null) {
+                return; // cancelled by uploadLimitChanged, which pumped itself
+            }
             paced = null;
         }
         pump();

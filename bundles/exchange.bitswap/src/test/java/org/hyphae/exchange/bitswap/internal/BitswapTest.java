@@ -359,6 +359,7 @@ class BitswapTest {
             assertArrayEquals(later, f.get(30, TimeUnit.SECONDS));
         }
     }
+
     @Test
     void aSeederWithAnUploadLimitServesAtThatRate() throws Exception {
         long rate = 2_000_000;
@@ -398,6 +399,7 @@ class BitswapTest {
             assertTrue(fromFast >= 150, "the unlimited seeder delivered " + fromFast + " of 200: " + deliveries);
         }
     }
+
     @Test
     void liftingTheUploadLimitEndsAWaitAtTheOldRate() throws Exception {
         Bitswap.Settings limited = SwarmSim.quick().withMaxSendBytesPerSecond(1_000);
