@@ -28,7 +28,8 @@ import org.hyphae.transport.Multiaddr;
 /**
  * One download's wants. A want goes as want-block to the session peer expected to deliver first
  * (fewest outstanding wants times its recent time per block, at most
- * {@link Bitswap.Settings#maxWantsPerPeer()} each) and as want-have to the peers not yet known to
+ * {@link Bitswap.Settings#maxWantsPerPeer()} each, fewer while a peer is new; it waits for a full
+ * peer rather than go to one that would deliver it much later) and as want-have to the peers not yet known to
  * hold the content, so that they join; with no peer known to hold it, want-have goes to every
  * connected Bitswap peer. A DONT_HAVE, a peer that delivers nothing for
  * {@link Bitswap.Settings#stallMillis()} while it owes blocks, a failed send or a peer that leaves
@@ -42,6 +43,12 @@ final class BitswapSession implements ExchangeSession {
 
     private static final System.Logger LOG = System.getLogger(BitswapSession.class.getName());
     private static final int MAX_STALLS = 3;
+    /**
+     * A holder with room gets a want only if it would deliver it at most this many times later than
+     * the soonest holder (full or not) would: estimates are rough, and a held want costs a turn.
+     */
+    private static final double HOLD_FOR_FASTER = 2.0;
+    private static final int FIRST_WANTS = 4;
 
     private static final class PeerState {
         final PeerId id;
@@ -52,7 +59,9 @@ final class BitswapSession implements ExchangeSession {
         long lastProgress;
         long lastDelivery;
         long coolingUntil;
+        /** A guess until the first block asked of it arrives ({@link #timed}), then a moving average. */
         double millisPerBlock = 20;
+        boolean timed;
         long blocks;
         int stalls;
 
@@ -249,7 +258,11 @@ final class BitswapSession implements ExchangeSession {
                 p.blocks++;
                 if (from.equals(w.blockPeer)) {
                     long start = Math.max(p.lastProgress, w.sentAt);
-                    p.millisPerBlock = 0.8 * p.millisPerBlock + 0.2 * Math.max(1, now - start);
+                    double sample = Math.max(1, now - start);
+                    // The first sample replaces the guess, which may be far off either way (a paced peer's
+                    // first block goes in its burst; the average catches up).
+                    p.millisPerBlock = p.timed ? 0.8 * p.millisPerBlock + 0.2 * sample : sample;
+                    p.timed = true;
                 }
                 p.lastProgress = now;
                 p.lastDelivery = now;
@@ -282,7 +295,7 @@ final class BitswapSession implements ExchangeSession {
             p.has = true;
             w.dontHave.remove(from);
             if (w.blockPeer == null) {
-                if (tryAssign(w)) {
+                if (tryAssign(w) == Assignment.SENT) {
                     waiting.remove(w);
                 }
             }
@@ -483,7 +496,7 @@ final class BitswapSession implements ExchangeSession {
         if (closed || !wants.containsKey(w.cid)) {
             return;
         }
-        if (tryAssign(w)) {
+        if (tryAssign(w) == Assignment.SENT) {
             waiting.remove(w);
             return;
         }
@@ -531,27 +544,54 @@ final class BitswapSession implements ExchangeSession {
         owner.sender(p.id).entry(BitswapMessage.Entry.wantHave(w.cid, 1));
     }
 
-    /** Sends want-block to the holder expected to deliver first, if one has room. */
-    private boolean tryAssign(Want w) {
+    /** What {@link #tryAssign} did with a want. */
+    private enum Assignment {
+        /** Want-block went to a holder. */
+        SENT,
+        /** No holder has room for it. */
+        NO_ROOM,
+        /** The holders with room would deliver it much later than a full one will: it waits for that one. */
+        HELD_FOR_FASTER
+    }
+
+    /**
+     * Sends want-block to the holder expected to deliver first, if one has room, and if that one is
+     * not much slower than waiting for a full holder. Without that check, a holder a tenth as fast as
+     * the others took up to {@link Bitswap.Settings#maxWantsPerPeer()} wants whenever the fast ones
+     * were full, and a download written in order waited for its queue (2 s for a 4 MB/s seeder of 256
+     * KiB blocks), while the blocks from the fast ones piled up behind it; so a holder gets about as
+     * many wants as it can deliver in the time the fastest takes for a full queue.
+     */
+    private Assignment tryAssign(Want w) {
         long now = owner.now();
         PeerState best = null;
         double bestCost = Double.MAX_VALUE;
+        double soonest = Double.MAX_VALUE;
         int cap = owner.settings().maxWantsPerPeer();
         for (PeerState p : peers.values()) {
-            if (!p.has || p.excluded || w.dontHave.contains(p.id) || p.outstanding >= cap) {
+            if (!p.has || p.excluded || w.dontHave.contains(p.id)) {
                 continue;
             }
-            double cost = (p.outstanding + 1) * p.millisPerBlock;
-            if (p.coolingUntil > now) {
-                cost += 1e9; // only if no other holder has room
+            // When the want would arrive from p: after what p owes, at p's recent time per block.
+            double arrival = (p.outstanding + 1) * p.millisPerBlock;
+            boolean cooling = p.coolingUntil > now;
+            if (!cooling) {
+                soonest = Math.min(soonest, arrival);
             }
+            if (p.outstanding >= room(p, cap)) {
+                continue;
+            }
+            double cost = cooling ? arrival + 1e9 : arrival; // a cooling holder only if no other has room
             if (cost < bestCost) {
                 bestCost = cost;
                 best = p;
             }
         }
         if (best == null) {
-            return false;
+            return Assignment.NO_ROOM;
+        }
+        if ((best.outstanding + 1) * best.millisPerBlock > HOLD_FOR_FASTER * soonest) {
+            return Assignment.HELD_FOR_FASTER;
         }
         w.blockPeer = best.id;
         w.sentAt = now;
@@ -564,23 +604,33 @@ final class BitswapSession implements ExchangeSession {
                 askHave(w, p);
             }
         }
-        return true;
+        return Assignment.SENT;
+    }
+
+    /**
+     * How many wants {@code p} may owe: {@code cap}, but a peer starts with {@value #FIRST_WANTS} and
+     * gets two more per block it delivers (a slow start, as TCP's), so a slow peer is not handed a
+     * full queue before its first block shows it is slow.
+     */
+    private static int room(PeerState p, int cap) {
+        return (int) Math.min(cap, FIRST_WANTS + 2 * p.blocks);
     }
 
     private void assignWaiting() {
         for (Iterator<Want> it = waiting.iterator(); it.hasNext();) {
             Want w = it.next();
-            if (tryAssign(w)) {
+            Assignment a = tryAssign(w);
+            if (a == Assignment.SENT) {
                 it.remove();
-            } else if (!anyHolderHasRoom()) {
-                return;
+            } else if (a == Assignment.HELD_FOR_FASTER || !anyHolderHasRoom()) {
+                return; // the wants after it would wait too (unless a fast holder lacks one: rare)
             }
         }
     }
 
     private boolean anyHolderHasRoom() {
         for (PeerState p : peers.values()) {
-            if (p.has && !p.excluded && p.outstanding < owner.settings().maxWantsPerPeer()) {
+            if (p.has && !p.excluded && p.outstanding < room(p, owner.settings().maxWantsPerPeer())) {
                 return true;
             }
         }
