@@ -566,6 +566,7 @@ final class BitswapSession implements ExchangeSession {
         long now = owner.now();
         PeerState best = null;
         double bestCost = Double.MAX_VALUE;
+        double bestArrival = 0;
         double soonest = Double.MAX_VALUE;
         int cap = owner.settings().maxWantsPerPeer();
         for (PeerState p : peers.values()) {
@@ -584,13 +585,14 @@ final class BitswapSession implements ExchangeSession {
             double cost = cooling ? arrival + 1e9 : arrival; // a cooling holder only if no other has room
             if (cost < bestCost) {
                 bestCost = cost;
+                bestArrival = arrival;
                 best = p;
             }
         }
         if (best == null) {
             return Assignment.NO_ROOM;
         }
-        if ((best.outstanding + 1) * best.millisPerBlock > HOLD_FOR_FASTER * soonest) {
+        if (bestArrival > HOLD_FOR_FASTER * soonest) {
             return Assignment.HELD_FOR_FASTER;
         }
         w.blockPeer = best.id;
